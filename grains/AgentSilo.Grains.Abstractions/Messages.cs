@@ -1,0 +1,147 @@
+using AgentSilo.Tasks;
+
+namespace AgentSilo.Grains;
+
+/// <summary>A policy version and where its weights are; what crosses grain boundaries instead of tensors.</summary>
+/// <param name="Policy">Policy name (the experiment id).</param>
+/// <param name="Version">Version number; 1 is the base model, round r publishes r + 1.</param>
+/// <param name="CheckpointPath">Checkpoint file every silo can read.</param>
+/// <param name="Sha256">The file's hash, checked on load.</param>
+[GenerateSerializer, Immutable, Alias("AgentSilo.PolicyVersion")]
+public sealed record PolicyVersion(
+    [property: Id(0)] string Policy,
+    [property: Id(1)] int Version,
+    [property: Id(2)] string CheckpointPath,
+    [property: Id(3)] string Sha256);
+
+/// <summary>Sampling settings (the grain-side twin of the library's SamplingOptions).</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.SamplingSettings")]
+public sealed record SamplingSettings(
+    [property: Id(0)] float Temperature,
+    [property: Id(1)] float TopP,
+    [property: Id(2)] int SamplesPerPrompt,
+    [property: Id(3)] int MaxNewTokens);
+
+/// <summary>A batch of prompts for a policy.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.SampleRequest")]
+public sealed record SampleRequest(
+    [property: Id(0)] PolicyVersion Policy,
+    [property: Id(1)] IReadOnlyList<string> Prompts,
+    [property: Id(2)] SamplingSettings Sampling,
+    [property: Id(3)] long Seed);
+
+/// <summary>One completion: token ids, per-token log-probs, the decoded text.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.SampledCompletion")]
+public sealed record SampledCompletion(
+    [property: Id(0)] int PromptIndex,
+    [property: Id(1)] int[] TokenIds,
+    [property: Id(2)] float[] LogProbs,
+    [property: Id(3)] string Text,
+    [property: Id(4)] bool Stopped);
+
+/// <summary>One step of an episode: what the agent saw, what it did, and the tokens behind it.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.TrajectoryStep")]
+public sealed record TrajectoryStep(
+    [property: Id(0)] string Observation,
+    [property: Id(1)] string Action,
+    [property: Id(2)] int[] TokenIds,
+    [property: Id(3)] float[] LogProbs,
+    [property: Id(4)] bool Stopped);
+
+/// <summary>
+/// An episode of one task under one policy version. <see cref="Id"/> is deterministic
+/// ("{experiment}/r{round}/{task}/s{sample}"), so delivery can be at-least-once and counting stays exact.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.Trajectory")]
+public sealed record Trajectory(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string ExperimentId,
+    [property: Id(2)] int Round,
+    [property: Id(3)] string TaskId,
+    [property: Id(4)] int PolicyVersion,
+    [property: Id(5)] IReadOnlyList<TrajectoryStep> Steps)
+{
+    public string FinalAction => Steps.Count == 0 ? "" : Steps[^1].Action;
+
+    public bool Stopped => Steps.Count > 0 && Steps[^1].Stopped;
+
+    public double MeanLogProb
+    {
+        get
+        {
+            var logProbs = Steps.SelectMany(s => s.LogProbs).ToList();
+            return logProbs.Count == 0 ? 0 : logProbs.Average(x => (double)x);
+        }
+    }
+}
+
+/// <summary>
+/// Episodes to run: each problem sampled <see cref="SamplingSettings.SamplesPerPrompt"/> times. <see cref="Tag"/> names the
+/// purpose ("gen", "eval-greedy", ...) and <see cref="FirstIndex"/> the first problem's index in the round, for trajectory ids.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.RolloutRequest")]
+public sealed record RolloutRequest(
+    [property: Id(0)] string ExperimentId,
+    [property: Id(1)] int Round,
+    [property: Id(2)] PolicyVersion Policy,
+    [property: Id(3)] IReadOnlyList<TaskProblem> Problems,
+    [property: Id(4)] SamplingSettings Sampling,
+    [property: Id(5)] long Seed,
+    [property: Id(6)] string Tag,
+    [property: Id(7)] int FirstIndex);
+
+/// <summary>How the critic should judge.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.JudgeRequest")]
+public sealed record JudgeRequest(
+    [property: Id(0)] string Suite,
+    [property: Id(1)] string Selection,
+    [property: Id(2)] double MinVoteShare,
+    [property: Id(3)] double LengthFilter,
+    [property: Id(4)] IReadOnlyList<TaskProblem> Problems,
+    [property: Id(5)] IReadOnlyList<Trajectory> Trajectories);
+
+/// <summary>The critic's choice for one problem, with its annotation.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.CriticVerdict")]
+public sealed record CriticVerdict(
+    [property: Id(0)] string TrajectoryId,
+    [property: Id(1)] string TaskId,
+    [property: Id(2)] string Answer,
+    [property: Id(3)] double Confidence,
+    [property: Id(4)] string Method);
+
+[GenerateSerializer, Immutable, Alias("AgentSilo.JudgeResult")]
+public sealed record JudgeResult(
+    [property: Id(0)] IReadOnlyList<CriticVerdict> Kept,
+    [property: Id(1)] int Problems,
+    [property: Id(2)] int Samples,
+    [property: Id(3)] int KeptCorrect);
+
+/// <summary>A training example selected in some round, keyed by the trajectory it came from.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.TrainingSample")]
+public sealed record TrainingSample(
+    [property: Id(0)] string TrajectoryId,
+    [property: Id(1)] int Round,
+    [property: Id(2)] string Prompt,
+    [property: Id(3)] string Completion);
+
+[GenerateSerializer, Alias("AgentSilo.TrainerPhase")]
+public enum TrainerPhase
+{
+    Idle = 0,
+    Training = 1,
+    Done = 2,
+    Failed = 3,
+}
+
+/// <summary>A trainer's progress; polled, since a training run outlasts a grain call.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.TrainingStatus")]
+public sealed record TrainingStatus(
+    [property: Id(0)] TrainerPhase Phase,
+    [property: Id(1)] int Round,
+    [property: Id(2)] int Step,
+    [property: Id(3)] int Steps,
+    [property: Id(4)] double Loss,
+    [property: Id(5)] PolicyVersion? Published,
+    [property: Id(6)] string? Error,
+    [property: Id(7)] double StepsPerSecond,
+    [property: Id(8)] int Examples);

@@ -1,0 +1,31 @@
+using Orleans.Concurrency;
+
+namespace AgentSilo.Grains;
+
+/// <summary>
+/// Runs single-step episodes: each problem's prompt goes to the policy, each completion becomes a trajectory tagged
+/// with the policy version. Ids are "{experiment}/r{round}/{tag}/p{index}/s{sample}": deterministic, so a retried
+/// rollout yields the same ids and the trainer counts each trajectory once.
+/// </summary>
+[StatelessWorker]
+public sealed class RolloutGrain : Grain, IRolloutGrain
+{
+    public async Task<IReadOnlyList<Trajectory>> RunAsync(RolloutRequest request)
+    {
+        var policy = GrainFactory.GetGrain<IPolicyGrain>(request.Policy.Policy);
+        var completions = await policy.SampleAsync(
+            new SampleRequest(request.Policy, request.Problems.Select(p => p.Prompt).ToList(), request.Sampling, request.Seed));
+
+        var sampleIndex = new int[request.Problems.Count];
+        var trajectories = new List<Trajectory>(completions.Count);
+        foreach (var c in completions)
+        {
+            var problem = request.Problems[c.PromptIndex];
+            var id = $"{request.ExperimentId}/r{request.Round}/{request.Tag}/p{request.FirstIndex + c.PromptIndex}/s{sampleIndex[c.PromptIndex]++}";
+            var step = new TrajectoryStep(problem.Prompt, c.Text, c.TokenIds, c.LogProbs, c.Stopped);
+            trajectories.Add(new Trajectory(id, request.ExperimentId, request.Round, problem.Id, request.Policy.Version, [step]));
+        }
+
+        return trajectories;
+    }
+}

@@ -1,0 +1,175 @@
+using System.CommandLine;
+using AgentSilo.Cli.Reports;
+using AgentSilo.Evolution;
+using AgentSilo.Grains;
+using AgentSilo.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace AgentSilo.Cli;
+
+/// <summary>`agentsilo run SPEC`: runs an experiment on the embedded default (an in-process silo, SQLite state).</summary>
+public static class RunCommand
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    public static Command Create()
+    {
+        var spec = new Argument<FileInfo>("spec") { Description = "Experiment spec (YAML or JSON); see examples/." };
+        var output = new Option<DirectoryInfo?>("--out", "-o")
+        {
+            Description = "Output directory for results.json, summary.md and accuracy.svg. Default: runs/<experiment name>.",
+        };
+        var data = new Option<DirectoryInfo?>("--data")
+        {
+            Description = "Data directory for grain state (SQLite) and checkpoints. Default: <out>/data.",
+        };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue an interrupted run after its last finished round (same spec, same data directory).",
+        };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's informational logs on stderr." };
+        var command = new Command(
+            "run",
+            "Run a self-evolution experiment in an in-process silo, showing progress, then a results table. " +
+            "Exit codes: 0 done, 1 experiment failed, 2 bad input, 130 interrupted (resume with --resume).")
+        {
+            spec, output, data, resume, verbose,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(resume), parse.GetValue(verbose), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool resume, bool verbose, CancellationToken cancellationToken)
+    {
+        ExperimentSpec spec;
+        try
+        {
+            spec = SpecLoader.LoadFile(specFile.FullName);
+        }
+        catch (SpecException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+
+        var outDir = output?.FullName ?? Path.GetFullPath(Path.Combine("runs", spec.Name));
+        var dataDir = data?.FullName ?? Path.Combine(outDir, "data");
+        using var host = EmbeddedHost.Create(dataDir, logging => logging
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) &&
+                (verbose || category is null || !category.StartsWith("Orleans", StringComparison.Ordinal) || level >= LogLevel.Error))
+            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var experiment = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IExperimentGrain>(spec.Name);
+            ExperimentStatus status;
+            try
+            {
+                status = await experiment.StartAsync(SpecLoader.ToJson(spec), resume);
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.Error.WriteLine($"agentsilo: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+
+            AnsiConsole.MarkupLineInterpolated($"[bold]{spec.Name}[/]: {spec.Method.Kind.ToString().ToLowerInvariant()} on {spec.Task.Suite}, {spec.Rounds} round(s) after the base; results in {outDir}");
+            if (status.Rounds.Count > 0)
+            {
+                AnsiConsole.MarkupLineInterpolated($"resuming after round {status.Rounds.Count - 1}");
+            }
+
+            status = await FollowAsync(experiment, spec, outDir, cancellationToken);
+            ResultsWriter.Write(outDir, spec, status);
+            AnsiConsole.Write(ResultsTable.Render(status, live: false));
+            AnsiConsole.WriteLine(ResultsWriter.Summary(spec, status).Split('\n').Last(l => l.Length > 0));
+            return status.Phase switch
+            {
+                ExperimentPhase.Completed => ExitCodes.Success,
+                ExperimentPhase.Cancelled => ExitCodes.Interrupted,
+                _ => Fail(status),
+            };
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Polls the experiment until it ends, drawing progress and writing results after every finished round.</summary>
+    private static async Task<ExperimentStatus> FollowAsync(IExperimentGrain experiment, ExperimentSpec spec, string outDir, CancellationToken cancellationToken)
+    {
+        var interactive = AnsiConsole.Profile.Capabilities.Interactive;
+        var status = await experiment.GetStatusAsync();
+        var written = -1;
+        var lastStep = "";
+
+        async Task<bool> PollOnceAsync(Action<ExperimentStatus> draw)
+        {
+            try
+            {
+                await Task.Delay(PollInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                await experiment.CancelAsync();
+            }
+
+            status = await experiment.GetStatusAsync();
+            if (status.Rounds.Count != written)
+            {
+                written = status.Rounds.Count;
+                ResultsWriter.Write(outDir, spec, status);
+            }
+
+            draw(status);
+            return status.Phase == ExperimentPhase.Running;
+        }
+
+        if (interactive)
+        {
+            await AnsiConsole.Live(ResultsTable.Render(status, live: true)).StartAsync(async context =>
+            {
+                while (await PollOnceAsync(s => context.UpdateTarget(ResultsTable.Render(s, live: true))))
+                {
+                }
+            });
+        }
+        else
+        {
+            var reported = status.Rounds.Count;
+            while (await PollOnceAsync(s =>
+            {
+                for (; reported < s.Rounds.Count; reported++)
+                {
+                    var r = s.Rounds[reported];
+                    Console.WriteLine($"round {r.Round} finished: v{r.PolicyVersion}, kept {r.SamplesKept}/{r.SamplesGenerated}, " +
+                        $"greedy accuracy {string.Join(" ", r.Eval.Select(e => $"d{e.Difficulty}={ResultsWriter.Percent(e.Greedy)}"))}, {r.WallSeconds:F1} s");
+                }
+
+                // Without a terminal to redraw, one line each time the run enters a new step.
+                var step = $"{s.Round}/{s.Step}";
+                if (step != lastStep && s.Phase == ExperimentPhase.Running && s.Step.Length > 0)
+                {
+                    lastStep = step;
+                    Console.WriteLine(ResultsTable.Progress(s));
+                }
+            }))
+            {
+            }
+        }
+
+        return status;
+    }
+
+    private static int Fail(ExperimentStatus status)
+    {
+        Console.Error.WriteLine($"agentsilo: experiment {status.Id} failed: {status.Error}");
+        return ExitCodes.ExperimentFailed;
+    }
+}

@@ -1,0 +1,155 @@
+namespace AgentSilo.Evolution;
+
+/// <summary>How a round turns the policy's own samples into training data.</summary>
+public enum MethodKind
+{
+    /// <summary>Verified self-training (STaR / rejection-sampling fine-tuning): keep what the verifier accepts.</summary>
+    Star,
+
+    /// <summary>Label-free sharpening: keep the majority-vote or most-likely answer; no labels used.</summary>
+    Sharpen,
+
+    /// <summary>Easy-to-hard curriculum: self-label the next difficulty (majority vote + length filter), train, move on.</summary>
+    Curriculum,
+}
+
+/// <summary>How the judge picks, per problem, the answer to train on.</summary>
+public enum SelectionKind
+{
+    /// <summary>Ground truth: samples the task's verifier accepts.</summary>
+    Verifier,
+
+    /// <summary>Self-consistency: the most frequent answer, if its vote share is high enough.</summary>
+    Majority,
+
+    /// <summary>Self-likelihood: the sample with the highest mean log-prob per token.</summary>
+    Likelihood,
+}
+
+/// <summary>An experiment, as read from a spec file (YAML or JSON; field names in snake_case).</summary>
+public sealed class ExperimentSpec
+{
+    /// <summary>Experiment name; also its id in the cluster. Letters, digits, '-', '_' and '.'.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Seeds everything random: weights, problems, sampling. Default 1.</summary>
+    public long Seed { get; set; } = 1;
+
+    /// <summary>Self-improvement rounds after the base model (round 0). Default 5.</summary>
+    public int Rounds { get; set; } = 5;
+
+    /// <summary>"auto" (cuda when available, else cpu), "cpu" or "cuda". Default auto.</summary>
+    public string Device { get; set; } = "auto";
+
+    public TaskSection Task { get; set; } = new();
+
+    public ModelSection Model { get; set; } = new();
+
+    public BaseSection Base { get; set; } = new();
+
+    public MethodSection Method { get; set; } = new();
+
+    public TrainSection Train { get; set; } = new();
+
+    public EvalSection Eval { get; set; } = new();
+}
+
+/// <summary>Which problems the experiment is about.</summary>
+public sealed class TaskSection
+{
+    /// <summary>A built-in suite: addition, addition-reversed, multiplication, multiplication-reversed, reversal, sorting.</summary>
+    public string Suite { get; set; } = "addition-reversed";
+
+    /// <summary>[min, max] difficulty evaluated and, for star and sharpen, sampled. Default [1, 6].</summary>
+    public List<int> Difficulties { get; set; } = [1, 6];
+}
+
+/// <summary>The policy's transformer.</summary>
+public sealed class ModelSection
+{
+    public int Layers { get; set; } = 2;
+
+    public int Heads { get; set; } = 4;
+
+    public int Width { get; set; } = 128;
+
+    /// <summary>Context length; 0 sizes it from the task's longest prompt and answer. Default 0.</summary>
+    public int Context { get; set; }
+}
+
+/// <summary>Round 0: supervised training on labelled problems, the starting point of self-improvement.</summary>
+public sealed class BaseSection
+{
+    /// <summary>[min, max] difficulty of the labelled data. Default [1, 3].</summary>
+    public List<int> Difficulties { get; set; } = [1, 3];
+
+    /// <summary>Labelled examples drawn (training split only). Default 2000.</summary>
+    public int Examples { get; set; } = 2000;
+
+    /// <summary>Optimiser steps on them. Default 1500.</summary>
+    public int Steps { get; set; } = 1500;
+
+    /// <summary>Learning rate. Default 0.001.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+}
+
+/// <summary>The self-improvement method of rounds 1..n.</summary>
+public sealed class MethodSection
+{
+    public MethodKind Kind { get; set; } = MethodKind.Star;
+
+    /// <summary>How each problem's answer is picked; default follows the kind (star: verifier, sharpen and curriculum: majority).</summary>
+    public SelectionKind? Selection { get; set; }
+
+    /// <summary>Unlabelled problems sampled per round. Default 400.</summary>
+    public int ProblemsPerRound { get; set; } = 400;
+
+    /// <summary>Samples drawn per problem (k). Default 8.</summary>
+    public int SamplesPerProblem { get; set; } = 8;
+
+    /// <summary>Sampling temperature. Default 1.</summary>
+    public double Temperature { get; set; } = 1.0;
+
+    /// <summary>Nucleus mass. Default 1.</summary>
+    public double TopP { get; set; } = 1.0;
+
+    /// <summary>Majority selection keeps a problem only when its answer has at least this vote share. Default 0.5.</summary>
+    public double MinVoteShare { get; set; } = 0.5;
+
+    /// <summary>Before voting, drop answers shorter than this fraction of the group's longest; 0 disables. Default 0 (curriculum: 1).</summary>
+    public double? LengthFilter { get; set; }
+
+    /// <summary>Curriculum only: difficulty levels added per round. Default 1.</summary>
+    public int DifficultyStep { get; set; } = 1;
+}
+
+/// <summary>Fine-tuning in each round.</summary>
+public sealed class TrainSection
+{
+    /// <summary>Optimiser steps per round. Default 400.</summary>
+    public int StepsPerRound { get; set; } = 400;
+
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Default 0.0005.</summary>
+    public double LearningRate { get; set; } = 5e-4;
+
+    /// <summary>Fraction of each batch drawn from the labelled base data, against forgetting. Default 0.25.</summary>
+    public double Replay { get; set; } = 0.25;
+
+    /// <summary>Keep the examples selected in earlier rounds in the training pool. Default true.</summary>
+    public bool Accumulate { get; set; } = true;
+}
+
+/// <summary>Held-out evaluation after every round.</summary>
+public sealed class EvalSection
+{
+    /// <summary>Held-out problems per difficulty. Default 100.</summary>
+    public int ProblemsPerDifficulty { get; set; } = 100;
+
+    /// <summary>Samples per problem for sampled pass@1 and maj@k; 0 measures greedy accuracy only. Default 16.</summary>
+    public int Samples { get; set; } = 16;
+
+    /// <summary>Sampling temperature of the sampled metrics. Default 1.</summary>
+    public double Temperature { get; set; } = 1.0;
+}

@@ -1,0 +1,114 @@
+using AgentSilo.Learning;
+using AgentSilo.Tasks;
+
+namespace AgentSilo.Evolution;
+
+/// <summary>
+/// What each round of an experiment does, derived from its spec alone: the problems, the sampling settings, the
+/// judging rule. The grains and the plain in-process loop both follow it, so they do the same work.
+/// </summary>
+public sealed class Plan
+{
+    public Plan(ExperimentSpec spec)
+    {
+        Spec = spec;
+        Suite = TaskSuites.Get(spec.Task.Suite);
+        Splits = new TaskSplits(Suite, spec.Seed, spec.Eval.ProblemsPerDifficulty);
+        Tokenizer = new CharTokenizer(Suite.Alphabet);
+    }
+
+    public ExperimentSpec Spec { get; }
+
+    public ITaskSuite Suite { get; }
+
+    public TaskSplits Splits { get; }
+
+    public CharTokenizer Tokenizer { get; }
+
+    public int MinDifficulty => Spec.Task.Difficulties[0];
+
+    public int MaxDifficulty => Spec.Task.Difficulties[1];
+
+    public IReadOnlyList<int> EvalDifficulties => Range(MinDifficulty, MaxDifficulty);
+
+    public IReadOnlyList<int> BaseDifficulties => Range(Spec.Base.Difficulties[0], Spec.Base.Difficulties[1]);
+
+    public SelectionKind Selection => Spec.Method.Selection ?? (Spec.Method.Kind == MethodKind.Star ? SelectionKind.Verifier : SelectionKind.Majority);
+
+    /// <summary>The length filter's fraction; the curriculum uses one by default (its typical error is a truncated answer).</summary>
+    public double LengthFilter => Spec.Method.LengthFilter ?? (Spec.Method.Kind == MethodKind.Curriculum ? 1.0 : 0.0);
+
+    /// <summary>Tokens a sequence at this difficulty needs: Bos, the longest prompt, the longest answer, Eos.</summary>
+    public static int ContextNeeded(ITaskSuite suite, int difficulty) =>
+        1 + suite.MaxPromptLength(difficulty) + suite.MaxAnswerLength(difficulty) + 1;
+
+    public GptConfig ModelConfig() => new(
+        Tokenizer.VocabSize,
+        Spec.Model.Context > 0 ? Spec.Model.Context : ContextNeeded(Suite, MaxDifficulty),
+        Spec.Model.Layers,
+        Spec.Model.Heads,
+        Spec.Model.Width);
+
+    /// <summary>The labelled problems of round 0 (training split only).</summary>
+    public IReadOnlyList<TaskProblem> BaseProblems() => Splits.Training(BaseDifficulties, Spec.Base.Examples, stream: 0);
+
+    /// <summary>The difficulty a curriculum round self-labels: one step past what it has mastered so far.</summary>
+    public int CurriculumDifficulty(int round) =>
+        Math.Min(MaxDifficulty, Spec.Base.Difficulties[1] + (round * Spec.Method.DifficultyStep));
+
+    /// <summary>The unlabelled problems the policy samples in round <paramref name="round"/> (1-based).</summary>
+    public IReadOnlyList<TaskProblem> GenerationProblems(int round) => Splits.Training(
+        Spec.Method.Kind == MethodKind.Curriculum ? [CurriculumDifficulty(round)] : EvalDifficulties,
+        Spec.Method.ProblemsPerRound,
+        stream: round);
+
+    public SamplingOptions GenerationSampling(IEnumerable<TaskProblem> problems) => new(
+        Temperature: (float)Spec.Method.Temperature,
+        TopP: (float)Spec.Method.TopP,
+        SamplesPerPrompt: Spec.Method.SamplesPerProblem,
+        MaxNewTokens: MaxNewTokens(problems));
+
+    public SamplingOptions EvalGreedy(IEnumerable<TaskProblem> problems) => SamplingOptions.Greedy(MaxNewTokens(problems));
+
+    public SamplingOptions EvalSampled(IEnumerable<TaskProblem> problems) => new(
+        Temperature: (float)Spec.Eval.Temperature,
+        SamplesPerPrompt: Spec.Eval.Samples,
+        MaxNewTokens: MaxNewTokens(problems));
+
+    /// <summary>Room for the longest correct answer plus Eos, and a few tokens more, so an over-long answer shows as wrong rather than cut.</summary>
+    public int MaxNewTokens(IEnumerable<TaskProblem> problems) =>
+        problems.Select(p => Suite.MaxAnswerLength(p.Difficulty)).DefaultIfEmpty(1).Max() + 3;
+
+    public TrainerOptions BaseTrainer() => new(LearningRate: Spec.Base.LearningRate, BatchSize: Spec.Train.BatchSize, WarmupSteps: 100);
+
+    public TrainerOptions RoundTrainer() => new(LearningRate: Spec.Train.LearningRate, BatchSize: Spec.Train.BatchSize);
+
+    /// <summary>A training example for a problem and the answer chosen for it.</summary>
+    public TrainingExample Example(TaskProblem problem, string answer) =>
+        new(Tokenizer.EncodePrompt(problem.Prompt), Tokenizer.EncodeCompletion(answer));
+
+    /// <summary>
+    /// The round's training set: the selected examples, with replay of labelled base data mixed in at the spec's ratio
+    /// (replay / (1 - replay) base examples per selected one), so a round cannot forget what the base knew.
+    /// </summary>
+    public IReadOnlyList<TrainingExample> RoundTrainingSet(IReadOnlyList<TrainingExample> selected, IReadOnlyList<TrainingExample> baseExamples)
+    {
+        var replay = Spec.Train.Replay;
+        if (selected.Count == 0 || replay <= 0 || baseExamples.Count == 0)
+        {
+            return selected.Count == 0 && replay > 0 ? baseExamples : selected;
+        }
+
+        var replayCount = replay >= 1 ? baseExamples.Count : (int)Math.Round(selected.Count * replay / (1 - replay));
+        var random = new Random(unchecked((int)Spec.Seed) ^ selected.Count);
+        var mixed = new List<TrainingExample>(selected);
+        for (var i = 0; i < replayCount; i++)
+        {
+            mixed.Add(baseExamples[random.Next(baseExamples.Count)]);
+        }
+
+        return mixed;
+    }
+
+    private static int[] Range(int min, int max) => Enumerable.Range(min, max - min + 1).ToArray();
+}

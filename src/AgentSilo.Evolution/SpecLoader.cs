@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using AgentSilo.Tasks;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace AgentSilo.Evolution;
+
+/// <summary>A spec that cannot be run; <see cref="Exception.Message"/> names every field that is wrong and why.</summary>
+public sealed class SpecException(string message) : Exception(message);
+
+/// <summary>Reads, validates and writes experiment specs (YAML, or JSON, which is YAML too).</summary>
+public static partial class SpecLoader
+{
+    private static readonly IDeserializer Yaml = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithEnumNamingConvention(LowerCaseNamingConvention.Instance)
+        .Build();
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        WriteIndented = true,
+    };
+
+    /// <summary>Reads and validates a spec file.</summary>
+    public static ExperimentSpec LoadFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SpecException($"{path}: no such spec file");
+        }
+
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses and validates spec text; <paramref name="source"/> names it in errors.</summary>
+    public static ExperimentSpec Parse(string text, string source = "spec")
+    {
+        ExperimentSpec? spec;
+        try
+        {
+            spec = Yaml.Deserialize<ExperimentSpec>(text);
+        }
+        catch (YamlException e)
+        {
+            throw new SpecException($"{source}:{e.Start.Line}:{e.Start.Column}: {Describe(e)}");
+        }
+
+        if (spec is null)
+        {
+            throw new SpecException($"{source}: the spec is empty");
+        }
+
+        var errors = Validate(spec);
+        if (errors.Count > 0)
+        {
+            throw new SpecException($"{source}: invalid spec:\n  " + string.Join("\n  ", errors));
+        }
+
+        return spec;
+    }
+
+    /// <summary>The canonical JSON form (what grains exchange and persist).</summary>
+    public static string ToJson(ExperimentSpec spec) => JsonSerializer.Serialize(spec, Json);
+
+    /// <summary>Reads the canonical JSON form back, validated.</summary>
+    public static ExperimentSpec FromJson(string json)
+    {
+        var spec = JsonSerializer.Deserialize<ExperimentSpec>(json, Json) ?? throw new SpecException("spec JSON is empty");
+        var errors = Validate(spec);
+        return errors.Count == 0 ? spec : throw new SpecException("invalid spec:\n  " + string.Join("\n  ", errors));
+    }
+
+    /// <summary>Every problem with the spec, each as "field: what is wrong"; empty when it can run.</summary>
+    public static IReadOnlyList<string> Validate(ExperimentSpec spec)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string field, string problem)
+        {
+            if (!ok)
+            {
+                errors.Add($"{field}: {problem}");
+            }
+        }
+
+        Check(NamePattern().IsMatch(spec.Name), "name", $"must be 1-64 letters, digits, '-', '_' or '.', got '{spec.Name}'");
+        Check(spec.Rounds is >= 0 and <= 1000, "rounds", $"must be between 0 and 1000, got {spec.Rounds}");
+        Check(spec.Device is "auto" or "cpu" or "cuda", "device", $"must be auto, cpu or cuda, got '{spec.Device}'");
+
+        ITaskSuite? suite = null;
+        if (spec.Task.Suite is null || !TaskSuites.All.TryGetValue(spec.Task.Suite, out suite))
+        {
+            errors.Add($"task.suite: unknown suite '{spec.Task.Suite}'; known: {string.Join(", ", TaskSuites.All.Keys)}");
+        }
+
+        var range = CheckRange(spec.Task.Difficulties, "task.difficulties", suite, errors);
+        var baseRange = CheckRange(spec.Base.Difficulties, "base.difficulties", suite, errors);
+        if (range is { } r && baseRange is { } b)
+        {
+            Check(b.Min >= r.Min && b.Max <= r.Max, "base.difficulties", $"[{b.Min}, {b.Max}] must lie within task.difficulties [{r.Min}, {r.Max}]");
+            if (spec.Method.Kind == MethodKind.Curriculum)
+            {
+                Check(b.Max < r.Max, "base.difficulties", "a curriculum needs task.difficulties to reach beyond the labelled base difficulties");
+            }
+        }
+
+        Check(spec.Model.Layers is >= 1 and <= 48, "model.layers", $"must be between 1 and 48, got {spec.Model.Layers}");
+        Check(spec.Model.Heads >= 1, "model.heads", $"must be at least 1, got {spec.Model.Heads}");
+        Check(spec.Model.Width >= 8 && spec.Model.Heads >= 1 && spec.Model.Width % spec.Model.Heads == 0,
+            "model.width", $"must be at least 8 and a multiple of model.heads ({spec.Model.Heads}), got {spec.Model.Width}");
+        Check(spec.Model.Context is 0 or (>= 8 and <= 4096), "model.context", $"must be 0 (auto) or between 8 and 4096, got {spec.Model.Context}");
+        if (suite is not null && range is { } tr && spec.Model.Context > 0)
+        {
+            var needed = Plan.ContextNeeded(suite, tr.Max);
+            Check(spec.Model.Context >= needed, "model.context", $"{spec.Model.Context} is too short for difficulty {tr.Max} of {suite.Name}: needs {needed}");
+        }
+
+        Check(spec.Base.Examples >= 1, "base.examples", $"must be at least 1, got {spec.Base.Examples}");
+        Check(spec.Base.Steps >= 0, "base.steps", $"must be 0 or more, got {spec.Base.Steps}");
+        Check(spec.Base.LearningRate is > 0 and < 1, "base.learning_rate", $"must be in (0, 1), got {spec.Base.LearningRate}");
+
+        var m = spec.Method;
+        Check(m.ProblemsPerRound >= 1, "method.problems_per_round", $"must be at least 1, got {m.ProblemsPerRound}");
+        Check(m.SamplesPerProblem is >= 1 and <= 256, "method.samples_per_problem", $"must be between 1 and 256, got {m.SamplesPerProblem}");
+        Check(m.Temperature is > 0 and <= 5, "method.temperature", $"must be in (0, 5], got {m.Temperature}");
+        Check(m.TopP is > 0 and <= 1, "method.top_p", $"must be in (0, 1], got {m.TopP}");
+        Check(m.MinVoteShare is >= 0 and <= 1, "method.min_vote_share", $"must be in [0, 1], got {m.MinVoteShare}");
+        Check(m.LengthFilter is null or (>= 0 and <= 1), "method.length_filter", $"must be in [0, 1], got {m.LengthFilter}");
+        Check(m.DifficultyStep >= 1, "method.difficulty_step", $"must be at least 1, got {m.DifficultyStep}");
+        Check(!(m.Kind != MethodKind.Star && m.Selection == SelectionKind.Verifier), "method.selection",
+            $"verifier uses labels; {m.Kind.ToString().ToLowerInvariant()} is label-free: use majority or likelihood");
+
+        Check(spec.Train.StepsPerRound >= 0, "train.steps_per_round", $"must be 0 or more, got {spec.Train.StepsPerRound}");
+        Check(spec.Train.BatchSize is >= 1 and <= 4096, "train.batch_size", $"must be between 1 and 4096, got {spec.Train.BatchSize}");
+        Check(spec.Train.LearningRate is > 0 and < 1, "train.learning_rate", $"must be in (0, 1), got {spec.Train.LearningRate}");
+        Check(spec.Train.Replay is >= 0 and <= 1, "train.replay", $"must be in [0, 1], got {spec.Train.Replay}");
+
+        Check(spec.Eval.ProblemsPerDifficulty >= 1, "eval.problems_per_difficulty", $"must be at least 1, got {spec.Eval.ProblemsPerDifficulty}");
+        Check(spec.Eval.Samples is >= 0 and <= 256, "eval.samples", $"must be between 0 and 256, got {spec.Eval.Samples}");
+        Check(spec.Eval.Temperature is > 0 and <= 5, "eval.temperature", $"must be in (0, 5], got {spec.Eval.Temperature}");
+        return errors;
+    }
+
+    private static (int Min, int Max)? CheckRange(List<int>? range, string field, ITaskSuite? suite, List<string> errors)
+    {
+        if (range is not { Count: 2 } || range[0] > range[1])
+        {
+            errors.Add($"{field}: must be [min, max] with min <= max, got [{string.Join(", ", range ?? [])}]");
+            return null;
+        }
+
+        if (suite is not null && (range[0] < suite.MinDifficulty || range[1] > suite.MaxDifficulty))
+        {
+            errors.Add($"{field}: [{range[0]}, {range[1]}] is outside {suite.Name}'s difficulties [{suite.MinDifficulty}, {suite.MaxDifficulty}]");
+            return null;
+        }
+
+        return (range[0], range[1]);
+    }
+
+    // YamlDotNet wraps the useful message (an unknown field, a bad number) in an inner exception.
+    private static string Describe(YamlException e)
+    {
+        var inner = e.InnerException?.Message ?? e.Message;
+        var unknown = UnknownProperty().Match(inner);
+        return unknown.Success
+            ? $"unknown field '{unknown.Groups[1].Value}' (fields are snake_case; see the README's spec format)"
+            : inner;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("Property '([^']+)' not found")]
+    private static partial Regex UnknownProperty();
+}
