@@ -16,7 +16,10 @@ public interface ITaskSuite
 
     int MaxDifficulty { get; }
 
-    /// <summary>A random problem of this difficulty; the same <paramref name="random"/> state gives the same problem.</summary>
+    /// <summary>
+    /// A random problem of this difficulty; the same <paramref name="random"/> state gives the same problem.
+    /// A difficulty outside [<see cref="MinDifficulty"/>, <see cref="MaxDifficulty"/>] throws <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
     TaskProblem Generate(int difficulty, Random random);
 
     /// <summary>Whether <paramref name="answer"/> (a decoded completion, stop token removed) solves the problem.</summary>
@@ -27,4 +30,10 @@ public interface ITaskSuite
 
     /// <summary>Longest prompt at this difficulty, in characters (with the answer, sets the context length).</summary>
     int MaxPromptLength(int difficulty);
+
+    /// <summary>
+    /// How many distinct problems (distinct prompts) exist at this difficulty. A double because it outgrows
+    /// any integer type at high difficulty; it caps the held-out split.
+    /// </summary>
+    double ProblemCount(int difficulty);
 }
