@@ -1,0 +1,21 @@
+using AgentSilo.Bench;
+
+// Benchmarks print ratios measured in one run. Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor]...
+var which = args.Length == 0 ? ["sampling", "actor"] : args;
+foreach (var name in which)
+{
+    switch (name)
+    {
+        case "sampling":
+            SamplingBenchmark.Run(Console.Out);
+            break;
+        case "actor":
+            await ActorLayerBenchmark.RunAsync(Console.Out);
+            break;
+        default:
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor");
+            return 2;
+    }
+}
+
+return 0;

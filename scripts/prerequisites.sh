@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what AgentSilo needs on Debian 12 beyond the .NET 10 SDK, only where it is missing.
+# Today that is nothing: TorchSharp's libtorch comes from NuGet and the build patches its one
+# GCC-13-only symbol requirement (build/TorchSharpNativeFix.targets). Later features add to this list.
+set -euo pipefail
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "agentsilo: the .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH" >&2
+  exit 1
+fi
+if ! dotnet --list-sdks | grep -q '^10\.'; then
+  echo "agentsilo: the .NET 10 SDK is required; found: $(dotnet --list-sdks | tr '\n' ' ')" >&2
+  exit 1
+fi
+
+need=()
+# Add Debian packages here as features need them, e.g. need+=(chromium) when 'command -v chromium' fails.
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}"
+fi
