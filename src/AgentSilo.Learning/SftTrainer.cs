@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
 namespace AgentSilo.Learning;
 
 /// <summary>Optimiser settings for supervised fine-tuning.</summary>
@@ -27,19 +31,188 @@ public sealed record TrainingReport(int Steps, double FirstLoss, double LastLoss
 /// Keeps its optimiser across calls, so successive rounds continue the same optimisation.
 /// Not thread-safe: one trainer, one thread.
 /// </summary>
+/// <remarks>
+/// Weight decay applies to matrices and embeddings only, not to biases or LayerNorm parameters.
+/// A prompt and completion together may hold ContextLength + 1 tokens: the last token is only predicted.
+/// </remarks>
 public sealed class SftTrainer : IDisposable
 {
-    public SftTrainer(Gpt model, TrainerOptions options) => throw new NotImplementedException();
+    private const long IgnoreIndex = -100;
+
+    private readonly Gpt _model;
+    private readonly TrainerOptions _options;
+    private readonly AdamW _optimizer;
+    private readonly Parameter[] _parameters;
+    private bool _disposed;
+
+    public SftTrainer(Gpt model, TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!(options.LearningRate > 0) || !(options.WeightDecay >= 0) || options.BatchSize < 1 || !(options.GradientClip >= 0) || options.WarmupSteps < 0)
+        {
+            throw new ArgumentException(
+                $"Invalid trainer options {options}: LearningRate must be > 0, WeightDecay >= 0, BatchSize >= 1, GradientClip >= 0, WarmupSteps >= 0.",
+                nameof(options));
+        }
+
+        _model = model;
+        _options = options;
+        var named = model.named_parameters().ToArray();
+        _parameters = [.. named.Select(p => p.parameter)];
+        var decayed = named.Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToArray();
+        var undecayed = named.Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToArray();
+        _optimizer = optim.AdamW(
+            [
+                new AdamW.ParamGroup(decayed, lr: options.LearningRate, weight_decay: options.WeightDecay),
+                new AdamW.ParamGroup(undecayed, lr: options.LearningRate, weight_decay: 0),
+            ],
+            lr: options.LearningRate,
+            weight_decay: options.WeightDecay);
+    }
 
     /// <summary>One optimiser step on this batch; returns its loss.</summary>
-    public double Step(IReadOnlyList<TrainingExample> batch) => throw new NotImplementedException();
+    public double Step(IReadOnlyList<TrainingExample> batch)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            throw new ArgumentException("The batch is empty.", nameof(batch));
+        }
+
+        var (inputs, targets, width) = Encode(batch);
+        using var scope = NewDisposeScope();
+        _model.train();
+        var device = _model.Device;
+        var ids = tensor(inputs, [batch.Count, width], dtype: ScalarType.Int64, device: device);
+        var labels = tensor(targets, [batch.Count * width], dtype: ScalarType.Int64, device: device);
+        var logits = _model.forward(ids);
+        var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), labels, ignore_index: IgnoreIndex);
+        _optimizer.zero_grad();
+        loss.backward();
+        if (_options.GradientClip > 0)
+        {
+            nn.utils.clip_grad_norm_(_parameters, _options.GradientClip);
+        }
+
+        _optimizer.step();
+        return loss.item<float>();
+    }
 
     /// <summary>
     /// <paramref name="steps"/> steps on batches drawn with replacement from <paramref name="examples"/> (seeded).
     /// <paramref name="progress"/> is called after each step with (step, loss). Cancellation stops between steps.
     /// </summary>
+    /// <remarks>Steps are numbered from 1. A cancelled run throws <see cref="OperationCanceledException"/>; the steps it took stay applied.</remarks>
     public TrainingReport Train(IReadOnlyList<TrainingExample> examples, int steps, long seed,
-        Action<int, double>? progress = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        Action<int, double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        if (examples.Count == 0 && steps > 0)
+        {
+            throw new ArgumentException("There are no examples to train on.", nameof(examples));
+        }
 
-    public void Dispose() => throw new NotImplementedException();
+        var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        var batch = new TrainingExample[_options.BatchSize];
+        double first = double.NaN, last = double.NaN, sum = 0;
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            for (var step = 1; step <= steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var rate = _options.WarmupSteps > 0 && step <= _options.WarmupSteps
+                    ? _options.LearningRate * step / _options.WarmupSteps
+                    : _options.LearningRate;
+                SetLearningRate(rate);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    batch[i] = examples[random.Next(examples.Count)];
+                }
+
+                var loss = Step(batch);
+                if (step == 1)
+                {
+                    first = loss;
+                }
+
+                last = loss;
+                sum += loss;
+                progress?.Invoke(step, loss);
+            }
+        }
+        finally
+        {
+            SetLearningRate(_options.LearningRate);
+        }
+
+        return new TrainingReport(steps, first, last, steps > 0 ? sum / steps : double.NaN, stopwatch.Elapsed);
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _optimizer.Dispose();
+        }
+    }
+
+    private void SetLearningRate(double rate)
+    {
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+    }
+
+    /// <summary>Right-padded inputs (sequence minus its last token) and targets (Pad and prompt positions ignored).</summary>
+    private (long[] Inputs, long[] Targets, int Width) Encode(IReadOnlyList<TrainingExample> batch)
+    {
+        var config = _model.Config;
+        var width = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var example = batch[i] ?? throw new ArgumentException($"batch[{i}] is null.", nameof(batch));
+            SamplingLoop.ValidateTokens(config, example.Prompt, $"batch[{i}].Prompt", nameof(batch), allowEmpty: false);
+            SamplingLoop.ValidateTokens(config, example.Completion, $"batch[{i}].Completion", nameof(batch), allowEmpty: false);
+            var length = example.Prompt.Length + example.Completion.Length - 1;
+            if (length > config.ContextLength)
+            {
+                throw new ArgumentException(
+                    $"batch[{i}] has {length + 1} tokens; at most ContextLength + 1 = {config.ContextLength + 1} fit.", nameof(batch));
+            }
+
+            width = Math.Max(width, length);
+        }
+
+        var inputs = new long[batch.Count * width];
+        var targets = new long[batch.Count * width];
+        Array.Fill(targets, IgnoreIndex);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (prompt, completion) = (batch[i].Prompt, batch[i].Completion);
+            var row = i * width;
+            for (var t = 0; t < prompt.Length; t++)
+            {
+                inputs[row + t] = prompt[t];
+            }
+
+            for (var k = 0; k < completion.Length; k++)
+            {
+                // Completion token k is predicted at the position of the token before it.
+                targets[row + prompt.Length - 1 + k] = completion[k];
+                if (k < completion.Length - 1)
+                {
+                    inputs[row + prompt.Length + k] = completion[k];
+                }
+            }
+        }
+
+        return (inputs, targets, width);
+    }
 }
