@@ -4,7 +4,6 @@ using AgentSilo.Evolution;
 using AgentSilo.Grains;
 using AgentSilo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 

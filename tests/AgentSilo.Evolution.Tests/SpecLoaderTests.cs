@@ -1,5 +1,3 @@
-using AgentSilo.Evolution;
-
 namespace AgentSilo.Evolution.Tests;
 
 public class SpecLoaderTests

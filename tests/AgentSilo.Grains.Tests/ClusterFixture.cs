@@ -1,4 +1,3 @@
-using AgentSilo.Grains;
 using AgentSilo.Hosting;
 using AgentSilo.Hosting.Storage;
 using Orleans.TestingHost;
