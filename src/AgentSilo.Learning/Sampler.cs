@@ -238,7 +238,7 @@ internal static class SamplingLoop
             var padBias = zeros(model.Config.VocabSize, device: device);
             padBias[CharTokenizer.Pad] = float.NegativeInfinity;
             var allLogProbs = zeros(batch, maxSteps, device: device);
-            var active = batch;
+            var active = budget.Count(b => b > 0);
             var feed = new long[batch];
 
             using var decoder = decoderFactory(model, LeftPad(prompts, device), maxSteps);
