@@ -41,6 +41,28 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Rows_that_stop_early_are_dropped_without_changing_any_result()
+    {
+        using var model = Create();
+        // Four of ten tokens stop: most rows stop within a few tokens, at different steps, so the batch shrinks
+        // several times; a few run to MaxNewTokens.
+        var options = new SamplingOptions(Temperature: 1f, SamplesPerPrompt: 16, MaxNewTokens: 12, StopTokens: [3, 4, 5, 6], MaxBatch: 40);
+        var cached = Sampler.Sample(model, Prompts, options, seed: 8);
+        var naive = NaiveSampler.Sample(model, Prompts, options, seed: 8);
+        Assert.Equal(naive.Select(c => c.Tokens), cached.Select(c => c.Tokens));
+        var lengths = cached.Select(c => c.Tokens.Length).ToArray();
+        Assert.True(lengths.Distinct().Count() >= 4, string.Join(",", lengths));
+        Assert.Contains(cached, c => c.Stopped);
+        Assert.All(cached, c => Assert.True(c.Stopped ? c.Tokens[^1] is >= 3 and <= 6 : c.Tokens.Length == 12));
+        var scores = SequenceScorer.LogProbs(model, [.. cached.Select(c => (Prompts[c.PromptIndex], c.Tokens))]);
+        for (var i = 0; i < cached.Count; i++)
+        {
+            AssertClose(scores[i], cached[i].LogProbs, 1e-4f);
+            AssertClose(naive[i].LogProbs, cached[i].LogProbs, 1e-5f);
+        }
+    }
+
+    [Fact]
     public void The_same_seed_repeats_and_another_seed_differs()
     {
         using var model = Create();
