@@ -83,16 +83,17 @@ public static class Checkpoint
         }
 
         var (header, data) = ParseHeader(bytes, fullPath);
-        var tokenizer = new CharTokenizer(header.Alphabet);
+        CharTokenizer tokenizer;
         GptConfig config;
         try
         {
+            tokenizer = new CharTokenizer(header.Alphabet);
             config = header.Config;
             config.Validate();
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"Checkpoint {fullPath} holds an invalid model config: {e.Message}", e);
+            throw new InvalidDataException($"Checkpoint {fullPath} holds an invalid alphabet or model config: {e.Message}", e);
         }
 
         if (tokenizer.VocabSize != config.VocabSize)

@@ -28,6 +28,8 @@ public static class Sampler
 
         public Tensor Step(Tensor next) => LastLogits(model.Forward(next, _cache));
 
+        public void KeepRows(Tensor rows) => _cache.KeepRows(rows);
+
         public void Dispose() => _cache.Dispose();
 
         private static Tensor LastLogits(Tensor logits) => logits.select(1, logits.shape[1] - 1);
@@ -46,7 +48,7 @@ public static class NaiveSampler
     private sealed class FullDecoder : IDecoder
     {
         private readonly Gpt _model;
-        private readonly Tensor _ids;
+        private Tensor _ids;
         private int _length;
 
         public FullDecoder(Gpt model, Tensor prefix, int maxSteps)
@@ -67,6 +69,13 @@ public static class NaiveSampler
             return Run();
         }
 
+        public void KeepRows(Tensor rows)
+        {
+            var kept = _ids.index_select(0, rows).DetachFromDisposeScope();
+            _ids.Dispose();
+            _ids = kept;
+        }
+
         public void Dispose() => _ids.Dispose();
 
         private Tensor Run()
@@ -84,11 +93,17 @@ internal interface IDecoder : IDisposable
 
     /// <summary><paramref name="next"/> is [batch, 1]; rows already finished are fed <see cref="CharTokenizer.Pad"/>.</summary>
     Tensor Step(Tensor next);
+
+    /// <summary>Drops every row not in <paramref name="rows"/> (int64 indices into the current batch).</summary>
+    void KeepRows(Tensor rows);
 }
 
 /// <summary>The request handling, batching, token choice and stopping that both samplers share.</summary>
 internal static class SamplingLoop
 {
+    /// <summary>Drop finished rows from the batch (on by default; a switch for measuring what it saves).</summary>
+    internal static bool CompactFinishedRows { get; set; } = true;
+
     internal static IReadOnlyList<Completion> Run(
         Gpt model, IReadOnlyList<int[]> prompts, SamplingOptions options, long seed, Func<Gpt, Tensor, int, IDecoder> decoderFactory)
     {
@@ -238,8 +253,11 @@ internal static class SamplingLoop
             var padBias = zeros(model.Config.VocabSize, device: device);
             padBias[CharTokenizer.Pad] = float.NegativeInfinity;
             var allLogProbs = zeros(batch, maxSteps, device: device);
-            var active = batch;
-            var feed = new long[batch];
+            var active = budget.Count(b => b > 0);
+            // rows[j]: the chunk row that batch row j decodes. Finished rows are dropped from the batch once they are
+            // half of it, so that they stop costing compute (each drop copies the cache once).
+            var rows = Enumerable.Range(0, batch).ToArray();
+            var rowIndex = arange(batch, dtype: ScalarType.Int64, device: device);
 
             using var decoder = decoderFactory(model, LeftPad(prompts, device), maxSteps);
             var logits = decoder.Prefill();
@@ -247,19 +265,21 @@ internal static class SamplingLoop
             {
                 using var stepScope = NewDisposeScope();
                 var (next, logProb) = Choose(logits, padBias, options, generator);
-                allLogProbs.select(1, step).copy_(logProb);
+                allLogProbs.select(1, step).index_copy_(0, rowIndex, logProb);
                 var chosen = next.cpu().data<long>().ToArray();
-                for (var r = 0; r < batch; r++)
+                var feed = new long[rows.Length];
+                for (var j = 0; j < rows.Length; j++)
                 {
+                    var r = rows[j];
                     if (lengths[r] >= budget[r] || stopped[r])
                     {
-                        feed[r] = CharTokenizer.Pad;
+                        feed[j] = CharTokenizer.Pad;
                         continue;
                     }
 
-                    var token = (int)chosen[r];
+                    var token = (int)chosen[j];
                     tokens[r][lengths[r]++] = token;
-                    feed[r] = token;
+                    feed[j] = token;
                     if (stopTokens[token])
                     {
                         stopped[r] = true;
@@ -269,7 +289,7 @@ internal static class SamplingLoop
                     {
                         active--;
                         // A finished row is fed Pad from now on: it neither advances its positions nor is seen as a key.
-                        feed[r] = CharTokenizer.Pad;
+                        feed[j] = CharTokenizer.Pad;
                     }
                 }
 
@@ -278,7 +298,20 @@ internal static class SamplingLoop
                     break;
                 }
 
-                var nextLogits = decoder.Step(tensor(feed, [batch, 1], dtype: ScalarType.Int64, device: device));
+                var nextIds = tensor(feed, [rows.Length, 1], dtype: ScalarType.Int64, device: device);
+                if (CompactFinishedRows && active <= rows.Length / 2)
+                {
+                    var keep = Enumerable.Range(0, rows.Length).Where(j => lengths[rows[j]] < budget[rows[j]] && !stopped[rows[j]]).ToArray();
+                    var keepIndex = tensor(keep.Select(j => (long)j).ToArray(), dtype: ScalarType.Int64, device: device);
+                    decoder.KeepRows(keepIndex);
+                    nextIds = nextIds.index_select(0, keepIndex);
+                    rows = [.. keep.Select(j => rows[j])];
+                    var keptRowIndex = tensor(rows.Select(r => (long)r).ToArray(), dtype: ScalarType.Int64, device: device);
+                    rowIndex.Dispose();
+                    rowIndex = keptRowIndex.MoveToOuterDisposeScope();
+                }
+
+                var nextLogits = decoder.Step(nextIds);
                 logits.Dispose();
                 logits = nextLogits.MoveToOuterDisposeScope();
             }
