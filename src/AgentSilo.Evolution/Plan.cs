@@ -56,11 +56,16 @@ public sealed class Plan
     public int CurriculumDifficulty(int round) =>
         Math.Min(MaxDifficulty, Spec.Base.Difficulties[1] + (round * Spec.Method.DifficultyStep));
 
-    /// <summary>The unlabelled problems the policy samples in round <paramref name="round"/> (1-based).</summary>
+    /// <summary>
+    /// The unlabelled problems the policy samples in round <paramref name="round"/> (1-based): problems_per_round draws,
+    /// duplicates dropped (small difficulties have few distinct problems), so each problem is judged once.
+    /// </summary>
     public IReadOnlyList<TaskProblem> GenerationProblems(int round) => Splits.Training(
-        Spec.Method.Kind == MethodKind.Curriculum ? [CurriculumDifficulty(round)] : EvalDifficulties,
-        Spec.Method.ProblemsPerRound,
-        stream: round);
+            Spec.Method.Kind == MethodKind.Curriculum ? [CurriculumDifficulty(round)] : EvalDifficulties,
+            Spec.Method.ProblemsPerRound,
+            stream: round)
+        .DistinctBy(p => p.Id)
+        .ToList();
 
     public SamplingOptions GenerationSampling(IEnumerable<TaskProblem> problems) => new(
         Temperature: (float)Spec.Method.Temperature,

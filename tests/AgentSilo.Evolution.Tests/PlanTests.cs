@@ -28,6 +28,7 @@ public class PlanTests
         var curriculum = PlanFor("curriculum");
 
         Assert.Equal(40, star.Count);
+        Assert.Equal(star.Count, star.DistinctBy(p => p.Id).Count());
         Assert.True(star.Select(p => p.Difficulty).Distinct().Count() > 3);
         Assert.All(curriculum.GenerationProblems(1), p => Assert.Equal(4, p.Difficulty));
         Assert.All(curriculum.GenerationProblems(3), p => Assert.Equal(6, p.Difficulty));

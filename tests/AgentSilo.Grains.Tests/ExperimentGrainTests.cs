@@ -43,8 +43,7 @@ public class ExperimentGrainTests(ClusterFixture fixture)
         await experiment.StartAsync(SpecLoader.ToJson(spec), resume: false);
         var status = await WaitAsync(experiment);
 
-        Assert.Equal(ExperimentPhase.Completed, status.Phase);
-        Assert.Null(status.Error);
+        Assert.True(status.Phase == ExperimentPhase.Completed, $"{status.Phase}: {status.Error}");
         Assert.Equal([0, 1, 2], status.Rounds.Select(r => r.Round));
         Assert.Equal([1, 2, 3], status.Rounds.Select(r => r.PolicyVersion));
         var before = status.Rounds[0].Eval.Average(e => e.Greedy);
@@ -52,8 +51,9 @@ public class ExperimentGrainTests(ClusterFixture fixture)
         Assert.True(after >= before + 0.10, $"mean held-out greedy accuracy went from {before:P1} to {after:P1}");
         Assert.All(status.Rounds.Skip(1), r =>
         {
-            Assert.Equal(150 * 8, r.SamplesGenerated);
-            Assert.InRange(r.SamplesKept, 1, 150);
+            var problems = new Plan(spec).GenerationProblems(r.Round).Count;
+            Assert.Equal(problems * 8, r.SamplesGenerated);
+            Assert.InRange(r.SamplesKept, 1, problems);
             Assert.Equal(1.0, r.KeptPrecision); // the verifier keeps correct answers only
         });
         Assert.True(File.Exists(Path.Combine(fixture.DataDirectory, "checkpoints", "e2e", "v0003.ckpt")));
