@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using AgentSilo.Cli.Reports;
 using AgentSilo.Evolution;
 using AgentSilo.Grains;
@@ -13,6 +14,7 @@ namespace AgentSilo.Cli;
 public static class RunCommand
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(10);
 
     public static Command Create()
     {
@@ -30,20 +32,34 @@ public static class RunCommand
             Description = "Continue an interrupted run after its last finished round (same spec, same data directory).",
         };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's informational logs on stderr." };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Torch intra-op threads (default 1: the models are small, and torch's spinning thread pool slows down " +
+                "badly on a shared machine; the same thread count also repeats a run's floating point exactly). 0 uses every core.",
+            DefaultValueFactory = _ => 1,
+        };
         var command = new Command(
             "run",
             "Run a self-evolution experiment in an in-process silo, showing progress, then a results table. " +
             "Exit codes: 0 done, 1 experiment failed, 2 bad input, 130 interrupted (resume with --resume).")
         {
-            spec, output, data, resume, verbose,
+            spec, output, data, resume, verbose, threads,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(resume), parse.GetValue(verbose), cancellationToken));
+            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(resume), parse.GetValue(verbose),
+            parse.GetValue(threads), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool resume, bool verbose, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool resume, bool verbose, int threads, CancellationToken cancellationToken)
     {
+        if (threads < 0)
+        {
+            Console.Error.WriteLine($"agentsilo: --threads must be 0 or more, got {threads}");
+            return ExitCodes.BadInput;
+        }
+
         ExperimentSpec spec;
         try
         {
@@ -61,7 +77,8 @@ public static class RunCommand
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) &&
                 (verbose || category is null || !category.StartsWith("Orleans", StringComparison.Ordinal) || level >= LogLevel.Error))
-            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
+            o => o.TorchThreads = threads);
         await host.StartAsync(cancellationToken);
         try
         {
@@ -86,7 +103,7 @@ public static class RunCommand
             status = await FollowAsync(experiment, spec, outDir, cancellationToken);
             ResultsWriter.Write(outDir, spec, status);
             AnsiConsole.Write(ResultsTable.Render(status, live: false));
-            AnsiConsole.WriteLine(ResultsWriter.Summary(spec, status).Split('\n').Last(l => l.Length > 0));
+            AnsiConsole.WriteLine(ResultsWriter.Headline(spec, status));
             return status.Phase switch
             {
                 ExperimentPhase.Completed => ExitCodes.Success,
@@ -104,9 +121,14 @@ public static class RunCommand
     private static async Task<ExperimentStatus> FollowAsync(IExperimentGrain experiment, ExperimentSpec spec, string outDir, CancellationToken cancellationToken)
     {
         var interactive = AnsiConsole.Profile.Capabilities.Interactive;
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 200; // a log file has no terminal width to wrap the results table to
+        }
         var status = await experiment.GetStatusAsync();
         var written = -1;
         var lastStep = "";
+        var sinceLine = Stopwatch.StartNew();
 
         async Task<bool> PollOnceAsync(Action<ExperimentStatus> draw)
         {
@@ -151,11 +173,12 @@ public static class RunCommand
                         $"greedy accuracy {string.Join(" ", r.Eval.Select(e => $"d{e.Difficulty}={ResultsWriter.Percent(e.Greedy)}"))}, {r.WallSeconds:F1} s");
                 }
 
-                // Without a terminal to redraw, one line each time the run enters a new step.
+                // Without a terminal to redraw: a line when the run enters a new step, and every 10 s within one.
                 var step = $"{s.Round}/{s.Step}";
-                if (step != lastStep && s.Phase == ExperimentPhase.Running && s.Step.Length > 0)
+                if ((step != lastStep || sinceLine.Elapsed >= PlainProgressInterval) && s.Phase == ExperimentPhase.Running && s.Step.Length > 0)
                 {
                     lastStep = step;
+                    sinceLine.Restart();
                     Console.WriteLine(ResultsTable.Progress(s));
                 }
             }))

@@ -56,7 +56,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("run", root.Stdout);
         Assert.Contains("validate", root.Stdout);
         Assert.Contains("tasks", root.Stdout);
-        foreach (var option in new[] { "--out", "--data", "--resume", "--verbose" })
+        foreach (var option in new[] { "--out", "--data", "--resume", "--verbose", "--threads" })
         {
             Assert.Contains(option, run.Stdout);
         }
@@ -92,7 +92,7 @@ public sealed class CliTests : IDisposable
             """);
         var output = Path.Combine(_dir, "out");
 
-        using (var first = Agentsilo.Start(_dir, "run", spec, "--out", output))
+        using (var first = Agentsilo.Start(_dir, "run", spec, "--out", output, "--threads", "1"))
         {
             Assert.True(await first.WaitForOutputAsync("round 1 finished", TimeSpan.FromMinutes(3)), first.Stdout + first.Stderr);
             first.Kill();
@@ -102,11 +102,11 @@ public sealed class CliTests : IDisposable
         var beforeCrash = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json"))).RootElement.GetProperty("rounds");
         Assert.InRange(beforeCrash.GetArrayLength(), 2, 3);
 
-        var refused = await Agentsilo.RunAsync(_dir, "run", spec, "--out", output);
+        var refused = await Agentsilo.RunAsync(_dir, "run", spec, "--out", output, "--threads", "1");
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("resume it", refused.Stderr);
 
-        var resumed = await Agentsilo.RunAsync(_dir, "run", spec, "--out", output, "--resume");
+        var resumed = await Agentsilo.RunAsync(_dir, "run", spec, "--out", output, "--resume", "--threads", "1");
         Assert.True(resumed.ExitCode == 0, resumed.Stdout + resumed.Stderr);
         // The kill can land after the grain persisted a round the CLI had not yet reported: resume follows the grain.
         var resumedAfter = int.Parse(Regex.Match(resumed.Stdout, @"resuming after round (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);

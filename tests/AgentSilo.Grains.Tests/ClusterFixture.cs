@@ -22,6 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.DataDirectory = DataDirectory;
                 o.TrainerPollInterval = TimeSpan.FromMilliseconds(20);
                 o.MaxSequencesPerRollout = 128;
+                o.TorchThreads = 1; // test projects run side by side; torch's spinning worker threads would fight over the cores
             })
             .AddSqliteGrainStorage(AgentSiloNames.Storage, o => o.DataSource = Path.Combine(DataDirectory, "state.db")));
         Cluster = builder.Build();

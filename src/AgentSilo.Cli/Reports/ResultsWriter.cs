@@ -71,16 +71,27 @@ public static class ResultsWriter
             text.AppendLine(inv, $"| {r.Round} | {r.PolicyVersion} | {kept} | {precision} | {r.TrainSteps} | {r.TrainLoss:F3} | {string.Join(" | ", r.Eval.Select(e => Percent(e.Greedy)))} | {r.WallSeconds:F1} |");
         }
 
-        var first = status.Rounds[0].Eval[^1];
-        var last = status.Rounds[^1].Eval[^1];
-        text.AppendLine();
-        text.AppendLine(inv, $"Hardest difficulty ({last.Difficulty}): greedy {Percent(first.Greedy)} -> {Percent(last.Greedy)}");
-        if (first.SampledPass1 is { } p0 && last.SampledPass1 is { } p1)
+        text.AppendLine().AppendLine(Headline(spec, status));
+        return text.ToString();
+    }
+
+    /// <summary>One line: the hardest difficulty's scores at the base and now.</summary>
+    public static string Headline(ExperimentSpec spec, ExperimentStatus status)
+    {
+        if (status.Rounds.Count == 0)
         {
-            text.AppendLine(inv, $"; sampled pass@1 {Percent(p0)} -> {Percent(p1)}; maj@{spec.Eval.Samples} {Percent(first.MajAtK ?? 0)} -> {Percent(last.MajAtK ?? 0)}.");
+            return "no finished round";
         }
 
-        return text.ToString();
+        var first = status.Rounds[0].Eval[^1];
+        var last = status.Rounds[^1].Eval[^1];
+        var line = $"Hardest difficulty ({last.Difficulty}), round 0 -> {status.Rounds[^1].Round}: greedy {Percent(first.Greedy)} -> {Percent(last.Greedy)}";
+        if (first.SampledPass1 is { } p0 && last.SampledPass1 is { } p1)
+        {
+            line += $"; sampled pass@1 {Percent(p0)} -> {Percent(p1)}; maj@{spec.Eval.Samples} {Percent(first.MajAtK ?? 0)} -> {Percent(last.MajAtK ?? 0)}";
+        }
+
+        return line + ".";
     }
 
     internal static string Percent(double x) => (x * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
