@@ -33,6 +33,8 @@ public sealed partial class ExperimentGrain(
     TimeProvider time,
     ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
 {
+    private const int MaxRolloutAttempts = 3;
+
     private readonly CancellationTokenSource _cancel = new();
     private Task? _run;
     private int _round;
@@ -232,9 +234,20 @@ public sealed partial class ExperimentGrain(
             {
                 var seed = RolloutSeed(plan.Spec.Seed, round, tag, i);
                 var request = new RolloutRequest(Id, round, policy, chunk, settings, seed, tag, i * perChunk);
-                var result = await GrainFactory.GetGrain<IRolloutGrain>(0).RunAsync(request);
-                _stepDone++;
-                return result;
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        var result = await GrainFactory.GetGrain<IRolloutGrain>(0).RunAsync(request);
+                        _stepDone++;
+                        return result;
+                    }
+                    catch (Exception e) when (attempt < MaxRolloutAttempts && !cancellationToken.IsCancellationRequested)
+                    {
+                        // Same request, same seed, same trajectory ids: a retry cannot double-count anything.
+                        LogRolloutRetry(logger, e, Id, tag, i, attempt);
+                    }
+                }
             }
             finally
             {
@@ -252,6 +265,9 @@ public sealed partial class ExperimentGrain(
     private static int StableHash(string text) => text.Aggregate(17, (h, c) => unchecked((h * 31) + c)) & 0xFFFFF;
 
     private void SetStep(string step, int done, int total) => (_step, _stepDone, _stepTotal) = (step, done, total);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: rollout {Tag} chunk {Chunk} failed on attempt {Attempt}; retrying")]
+    private static partial void LogRolloutRetry(ILogger logger, Exception exception, string experimentId, string tag, int chunk, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId} resumed after {Rounds} finished round(s)")]
     private static partial void LogResumed(ILogger logger, string experimentId, int rounds);

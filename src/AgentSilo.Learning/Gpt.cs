@@ -54,8 +54,8 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(ids);
         using var scope = NewDisposeScope();
         var time = (int)ids.shape[1];
-        var nonPad = ids.ne(CharTokenizer.Pad);
-        var pos = nonPad.cumsum(1).sub_(1).clamp_min_(0);
+        var nonPad = ids.ne(TorchScalars.Pad);
+        var pos = nonPad.cumsum(1).sub_(TorchScalars.One).clamp_min_(TorchScalars.Zero);
         var slots = arange(time, device: ids.device);
         var causal = slots.unsqueeze(0).le(slots.unsqueeze(1));
         var diagonal = eye(time, dtype: ScalarType.Bool, device: ids.device);
@@ -89,10 +89,10 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var start = cache.Length;
         var keys = start + time;
-        var nonPad = ids.ne(CharTokenizer.Pad);
-        var pos = nonPad.cumsum(1).add_(cache.NextPositions.unsqueeze(1)).sub_(1).clamp_min_(0);
+        var nonPad = ids.ne(TorchScalars.Pad);
+        var pos = nonPad.cumsum(1).add_(cache.NextPositions.unsqueeze(1), TorchScalars.One).sub_(TorchScalars.One).clamp_min_(TorchScalars.Zero);
         cache.KeyMask.narrow(1, start, time).copy_(nonPad);
-        cache.NextPositions.add_(nonPad.sum(1));
+        cache.NextPositions.add_(nonPad.sum(1), TorchScalars.One);
 
         Tensor allowed;
         var seen = cache.KeyMask.narrow(1, 0, keys);
@@ -100,7 +100,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         {
             // One new token sees every earlier real token and itself.
             allowed = seen.clone();
-            allowed.narrow(1, start, 1).fill_(true);
+            allowed.narrow(1, start, 1).fill_(TorchScalars.True);
             allowed = allowed.unsqueeze(1).unsqueeze(1);
         }
         else
@@ -133,7 +133,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
 
     private Tensor Run(Tensor ids, Tensor pos, Tensor allowed, KvCache? cache, int start)
     {
-        var x = tokens.forward(ids).add_(positions.forward(pos));
+        var x = tokens.forward(ids).add_(positions.forward(pos), TorchScalars.One);
         for (var i = 0; i < blocks.Count; i++)
         {
             x = blocks[i].Forward(x, allowed, cache?.Layer(i), start);
@@ -315,12 +315,13 @@ internal sealed class GptBlock : nn.Module
         }
         else
         {
-            var scores = q.matmul(k.transpose(-2, -1)).mul_(_scale).masked_fill_(allowed.logical_not(), float.NegativeInfinity);
+            using var scale = _scale.ToScalar();
+            var scores = q.matmul(k.transpose(-2, -1)).mul_(scale).masked_fill_(allowed.logical_not(), TorchScalars.NegativeInfinity);
             y = scores.softmax(-1).matmul(v);
         }
 
         y = y.transpose(1, 2).reshape(batch, time, width);
-        x = x + proj.forward(y);
-        return x + fcOut.forward(nn.functional.gelu(fc.forward(ln2.forward(x))));
+        x = x.add(proj.forward(y), TorchScalars.One);
+        return x.add(fcOut.forward(nn.functional.gelu(fc.forward(ln2.forward(x)))), TorchScalars.One);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AgentSilo.Learning;
@@ -332,7 +333,7 @@ internal static class SamplingLoop
     /// <summary>The next token [batch, 1] and its temperature-1 log-prob [batch].</summary>
     private static (Tensor Next, Tensor LogProb) Choose(Tensor logits, Tensor padBias, SamplingOptions options, Generator? generator)
     {
-        var allowed = logits.add(padBias);
+        var allowed = logits.add(padBias, TorchScalars.One);
         Tensor next;
         if (options.Temperature == 0 || generator is null)
         {
@@ -340,13 +341,15 @@ internal static class SamplingLoop
         }
         else
         {
-            var probs = allowed.div_(options.Temperature).softmax(-1);
+            using var temperature = options.Temperature.ToScalar();
+            var probs = allowed.div_(temperature).softmax(-1);
             if (options.TopP < 1)
             {
                 var (sorted, order) = probs.sort(-1, descending: true);
                 // Keep the smallest prefix whose mass reaches TopP (the most likely token always stays).
+                using var topP = options.TopP.ToScalar();
                 var before = sorted.cumsum(-1).sub_(sorted);
-                sorted.masked_fill_(before.ge(options.TopP), 0);
+                sorted.masked_fill_(before.ge(topP), TorchScalars.Zero);
                 next = order.gather(-1, sorted.multinomial(1, generator: generator));
             }
             else
