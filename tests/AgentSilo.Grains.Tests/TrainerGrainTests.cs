@@ -29,14 +29,7 @@ public class TrainerGrainTests(ClusterFixture fixture)
         var trainer = fixture.Grains.GetGrain<ITrainerGrain>(spec.Name);
         await trainer.InitializeAsync(SpecLoader.ToJson(spec), resumeFrom: null);
 
-        await trainer.StartTrainingAsync(0, 20);
-        TrainingStatus status;
-        do
-        {
-            await Task.Delay(50);
-            status = await trainer.GetStatusAsync();
-        }
-        while (status.Phase == TrainerPhase.Training);
+        var status = await TrainAsync(trainer, round: 0, steps: 20);
 
         Assert.Equal(TrainerPhase.Done, status.Phase);
         Assert.Equal(20, status.Step);
@@ -57,14 +50,7 @@ public class TrainerGrainTests(ClusterFixture fixture)
         var spec = SpecLoader.Parse(ExperimentGrainTests.TinySpec("rollout", rounds: 1));
         var trainer = fixture.Grains.GetGrain<ITrainerGrain>(spec.Name);
         await trainer.InitializeAsync(SpecLoader.ToJson(spec), resumeFrom: null);
-        await trainer.StartTrainingAsync(0, 1);
-        TrainingStatus status;
-        do
-        {
-            await Task.Delay(50);
-            status = await trainer.GetStatusAsync();
-        }
-        while (status.Phase == TrainerPhase.Training);
+        var status = await TrainAsync(trainer, round: 0, steps: 1);
 
         var plan = new Plan(spec);
         var problems = plan.GenerationProblems(1).Take(3).ToList();
@@ -79,5 +65,19 @@ public class TrainerGrainTests(ClusterFixture fixture)
         Assert.All(first, t => Assert.Equal(1, t.PolicyVersion));
         Assert.Equal(first.Select(t => t.FinalAction), second.Select(t => t.FinalAction));
         Assert.Equal(problems.SelectMany(p => new[] { p.Id, p.Id }), first.Select(t => t.TaskId));
+    }
+
+    /// <summary>Starts a training run and polls it until it ends, as the experiment grain does.</summary>
+    private static async Task<TrainingStatus> TrainAsync(ITrainerGrain trainer, int round, int steps)
+    {
+        await trainer.StartTrainingAsync(round, steps);
+        TrainingStatus status;
+        do
+        {
+            await Task.Delay(50);
+            status = await trainer.GetStatusAsync();
+        }
+        while (status.Phase == TrainerPhase.Training);
+        return status;
     }
 }
