@@ -9,6 +9,8 @@ namespace AgentSilo.Learning;
 /// <c>forward(ids)</c> maps token ids [batch, time] to logits [batch, time, vocab].
 /// Left padding with <see cref="CharTokenizer.Pad"/> is supported: pads are masked out as keys, and each row's
 /// positions count only its real tokens, so a padded prompt sees what the unpadded one would.
+/// <see cref="GptConfig.Positions"/> picks the position scheme; the positions table exists under every scheme, so
+/// parameter names and counts do not depend on it.
 /// </summary>
 public sealed class Gpt : nn.Module<Tensor, Tensor>
 {
@@ -55,7 +57,14 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var time = (int)ids.shape[1];
         var nonPad = ids.ne(CharTokenizer.Pad);
-        var pos = nonPad.cumsum(1).sub_(1).clamp_min_(0);
+        var pos = PositionIds(ids, nonPad, carried: null);
+        if (training && Config.Positions == PositionEncoding.Abacus && Config.MaxRunOffset > 0)
+        {
+            // Only in training: shift each row's run indices so that longer runs' embeddings get trained too.
+            var shift = randint(0, Config.MaxRunOffset + 1, [ids.shape[0], 1], dtype: ScalarType.Int64, device: ids.device);
+            pos = pos.add(shift.mul(pos.gt(0))).clamp_max_(Config.ContextLength - 1);
+        }
+
         var slots = arange(time, device: ids.device);
         var causal = slots.unsqueeze(0).le(slots.unsqueeze(1));
         var diagonal = eye(time, dtype: ScalarType.Bool, device: ids.device);
@@ -90,9 +99,16 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         var start = cache.Length;
         var keys = start + time;
         var nonPad = ids.ne(CharTokenizer.Pad);
-        var pos = nonPad.cumsum(1).add_(cache.NextPositions.unsqueeze(1)).sub_(1).clamp_min_(0);
+        var pos = PositionIds(ids, nonPad, cache.NextPositions);
         cache.KeyMask.narrow(1, start, time).copy_(nonPad);
-        cache.NextPositions.add_(nonPad.sum(1));
+        if (Config.Positions == PositionEncoding.Abacus)
+        {
+            cache.NextPositions.copy_(pos.select(1, time - 1));
+        }
+        else
+        {
+            cache.NextPositions.add_(nonPad.sum(1));
+        }
 
         Tensor allowed;
         var seen = cache.KeyMask.narrow(1, 0, keys);
@@ -131,9 +147,56 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         return new KvCache(Config, batch, capacity, Device);
     }
 
+    /// <summary>The position id of each token of <paramref name="ids"/> [batch, time], as an uncached forward in eval mode uses it.</summary>
+    public Tensor PositionIds(Tensor ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return PositionIds(ids, ids.ne(CharTokenizer.Pad), carried: null);
+    }
+
+    /// <summary>
+    /// Position ids [batch, time]. Absolute: real tokens counted from <paramref name="carried"/> (tokens seen before).
+    /// Abacus: 1-based index within the current run of run tokens, continuing a run of <paramref name="carried"/>
+    /// tokens that ended the previous chunk; 0 elsewhere. None: unused zeros.
+    /// </summary>
+    private Tensor PositionIds(Tensor ids, Tensor nonPad, Tensor? carried)
+    {
+        switch (Config.Positions)
+        {
+            case PositionEncoding.Abacus:
+                var time = ids.shape[1];
+                var inRun = ids.ge(Config.RunTokenFirst).logical_and_(ids.le(Config.RunTokenLast));
+                var slots = arange(time, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(ids.shape[0], time);
+                // The latest slot at or before each one that breaks a run; -1 when the run started before this chunk.
+                var lastBreak = where(inRun, full_like(slots, -1), slots).cummax(1).values;
+                var index = slots.sub(lastBreak);
+                if (carried is not null)
+                {
+                    index = index.add_(carried.unsqueeze(1).mul(lastBreak.eq(-1)));
+                }
+
+                return index.mul_(inRun).clamp_max_(Config.ContextLength - 1);
+            case PositionEncoding.None:
+                return zeros_like(ids);
+            default:
+                var counted = nonPad.cumsum(1);
+                if (carried is not null)
+                {
+                    counted = counted.add_(carried.unsqueeze(1));
+                }
+
+                return counted.sub_(1).clamp_min_(0);
+        }
+    }
+
     private Tensor Run(Tensor ids, Tensor pos, Tensor allowed, KvCache? cache, int start)
     {
-        var x = tokens.forward(ids).add_(positions.forward(pos));
+        var x = tokens.forward(ids);
+        if (Config.Positions != PositionEncoding.None)
+        {
+            x = x.add_(positions.forward(pos));
+        }
+
         for (var i = 0; i < blocks.Count; i++)
         {
             x = blocks[i].Forward(x, allowed, cache?.Layer(i), start);
@@ -230,7 +293,7 @@ public sealed class KvCache : IDisposable
     /// <summary>[batch, capacity] bool: true where a slot holds a real (non-pad) token.</summary>
     internal Tensor KeyMask { get; private set; }
 
-    /// <summary>[batch] int64: the position the next real token of each row takes.</summary>
+    /// <summary>[batch] int64: Absolute, the real tokens of each row so far; Abacus, the length of the run each row ends with.</summary>
     internal Tensor NextPositions { get; private set; }
 
     internal LayerKv Layer(int index) => _layers[index];
