@@ -1,3 +1,5 @@
+using AgentSilo.Learning;
+
 namespace AgentSilo.Evolution;
 
 /// <summary>How a round turns the policy's own samples into training data.</summary>
@@ -75,6 +77,15 @@ public sealed class ModelSection
 
     /// <summary>Context length; 0 sizes it from the task's longest prompt and answer. Default 0.</summary>
     public int Context { get; set; }
+
+    /// <summary>
+    /// Position encoding: absolute (learned, per token), none (NoPE) or abacus (learned, per index within a run of the
+    /// suite's digits or letters, so equal-significance digits share one). Default absolute.
+    /// </summary>
+    public PositionEncoding Positions { get; set; } = PositionEncoding.Absolute;
+
+    /// <summary>Abacus only: training shifts each row's run indices by a random offset in [0, this]. Default 0.</summary>
+    public int MaxPositionOffset { get; set; }
 }
 
 /// <summary>Round 0: supervised training on labelled problems, the starting point of self-improvement.</summary>

@@ -42,12 +42,31 @@ public sealed class Plan
     public static int ContextNeeded(ITaskSuite suite, int difficulty) =>
         1 + suite.MaxPromptLength(difficulty) + suite.MaxAnswerLength(difficulty) + 1;
 
-    public GptConfig ModelConfig() => new(
-        Tokenizer.VocabSize,
-        Spec.Model.Context > 0 ? Spec.Model.Context : ContextNeeded(Suite, MaxDifficulty),
-        Spec.Model.Layers,
-        Spec.Model.Heads,
-        Spec.Model.Width);
+    public GptConfig ModelConfig()
+    {
+        var (first, last) = RunTokens(Tokenizer);
+        return new(
+            Tokenizer.VocabSize,
+            Spec.Model.Context > 0 ? Spec.Model.Context : ContextNeeded(Suite, MaxDifficulty),
+            Spec.Model.Layers,
+            Spec.Model.Heads,
+            Spec.Model.Width,
+            Spec.Model.Positions,
+            first,
+            last,
+            Spec.Model.MaxPositionOffset);
+    }
+
+    /// <summary>
+    /// The token ids whose runs abacus positions index: the alphabet's digits and letters, which every built-in suite
+    /// lists together and first. (-1, -1) when they are not one contiguous block.
+    /// </summary>
+    public static (int First, int Last) RunTokens(CharTokenizer tokenizer)
+    {
+        var ids = tokenizer.Alphabet.Select((c, i) => (c, Id: i + CharTokenizer.FirstCharacterId))
+            .Where(x => char.IsLetterOrDigit(x.c)).Select(x => x.Id).ToList();
+        return ids.Count > 0 && ids[^1] - ids[0] == ids.Count - 1 ? (ids[0], ids[^1]) : (-1, -1);
+    }
 
     /// <summary>The labelled problems of round 0 (training split only).</summary>
     public IReadOnlyList<TaskProblem> BaseProblems() => Splits.Training(BaseDifficulties, Spec.Base.Examples, stream: 0);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using AgentSilo.Learning;
 using AgentSilo.Tasks;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -117,6 +118,19 @@ public static partial class SpecLoader
         {
             var needed = Plan.ContextNeeded(suite, tr.Max);
             Check(spec.Model.Context >= needed, "model.context", $"{spec.Model.Context} is too short for difficulty {tr.Max} of {suite.Name}: needs {needed}");
+        }
+
+        Check(Enum.IsDefined(spec.Model.Positions), "model.positions", $"must be absolute, none or abacus, got '{spec.Model.Positions}'");
+        Check(spec.Model.MaxPositionOffset is >= 0 and <= 256, "model.max_position_offset", $"must be between 0 and 256, got {spec.Model.MaxPositionOffset}");
+        Check(spec.Model.MaxPositionOffset == 0 || spec.Model.Positions == PositionEncoding.Abacus,
+            "model.max_position_offset", "applies to abacus positions only");
+        if (suite is not null && range is { } cr)
+        {
+            var context = spec.Model.Context > 0 ? spec.Model.Context : Plan.ContextNeeded(suite, cr.Max);
+            Check(spec.Model.MaxPositionOffset < context, "model.max_position_offset",
+                $"{spec.Model.MaxPositionOffset} must be below the context length ({context}); set model.context to make room");
+            Check(spec.Model.Positions != PositionEncoding.Abacus || Plan.RunTokens(new CharTokenizer(suite.Alphabet)).First > 0,
+                "model.positions", $"abacus needs {suite.Name}'s digits and letters to be one contiguous block of its alphabet");
         }
 
         Check(spec.Base.Examples >= 1, "base.examples", $"must be at least 1, got {spec.Base.Examples}");

@@ -9,6 +9,8 @@ namespace AgentSilo.Learning;
 /// <c>forward(ids)</c> maps token ids [batch, time] to logits [batch, time, vocab].
 /// Left padding with <see cref="CharTokenizer.Pad"/> is supported: pads are masked out as keys, and each row's
 /// positions count only its real tokens, so a padded prompt sees what the unpadded one would.
+/// <see cref="GptConfig.Positions"/> picks the position scheme; the positions table exists under every scheme, so
+/// parameter names and counts do not depend on it.
 /// </summary>
 public sealed class Gpt : nn.Module<Tensor, Tensor>
 {
@@ -17,6 +19,11 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
     private readonly Embedding positions;
     private readonly ModuleList<GptBlock> blocks;
     private readonly LayerNorm norm;
+
+    // Scalars the forward reads, held for the model's lifetime (see TorchScalars).
+    private readonly Scalar _maxPosition;
+    private readonly Scalar _runFirst;
+    private readonly Scalar _runLast;
 
     public Gpt(GptConfig config, Device? device = null) : this(config, device, seed: null)
     {
@@ -29,6 +36,9 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
+        _maxPosition = (config.ContextLength - 1).ToScalar();
+        _runFirst = config.RunTokenFirst.ToScalar();
+        _runLast = config.RunTokenLast.ToScalar();
         tokens = nn.Embedding(config.VocabSize, config.Width);
         positions = nn.Embedding(config.ContextLength, config.Width);
         blocks = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new GptBlock(config)).ToArray());
@@ -55,7 +65,14 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var time = (int)ids.shape[1];
         var nonPad = ids.ne(TorchScalars.Pad);
-        var pos = nonPad.cumsum(1).sub_(TorchScalars.One).clamp_min_(TorchScalars.Zero);
+        var pos = PositionIds(ids, nonPad, carried: null);
+        if (training && Config.Positions == PositionEncoding.Abacus && Config.MaxRunOffset > 0)
+        {
+            // Only in training: shift each row's run indices so that longer runs' embeddings get trained too.
+            var shift = randint(0, Config.MaxRunOffset + 1, [ids.shape[0], 1], dtype: ScalarType.Int64, device: ids.device);
+            pos = pos.add(shift.mul(pos.gt(TorchScalars.Zero)), TorchScalars.One).clamp_max_(_maxPosition);
+        }
+
         var slots = arange(time, device: ids.device);
         var causal = slots.unsqueeze(0).le(slots.unsqueeze(1));
         var diagonal = eye(time, dtype: ScalarType.Bool, device: ids.device);
@@ -90,9 +107,16 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         var start = cache.Length;
         var keys = start + time;
         var nonPad = ids.ne(TorchScalars.Pad);
-        var pos = nonPad.cumsum(1).add_(cache.NextPositions.unsqueeze(1), TorchScalars.One).sub_(TorchScalars.One).clamp_min_(TorchScalars.Zero);
+        var pos = PositionIds(ids, nonPad, cache.NextPositions);
         cache.KeyMask.narrow(1, start, time).copy_(nonPad);
-        cache.NextPositions.add_(nonPad.sum(1), TorchScalars.One);
+        if (Config.Positions == PositionEncoding.Abacus)
+        {
+            cache.NextPositions.copy_(pos.select(1, time - 1));
+        }
+        else
+        {
+            cache.NextPositions.add_(nonPad.sum(1), TorchScalars.One);
+        }
 
         Tensor allowed;
         var seen = cache.KeyMask.narrow(1, 0, keys);
@@ -131,9 +155,56 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
         return new KvCache(Config, batch, capacity, Device);
     }
 
+    /// <summary>The position id of each token of <paramref name="ids"/> [batch, time], as an uncached forward in eval mode uses it.</summary>
+    public Tensor PositionIds(Tensor ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        return PositionIds(ids, ids.ne(TorchScalars.Pad), carried: null);
+    }
+
+    /// <summary>
+    /// Position ids [batch, time]. Absolute: real tokens counted from <paramref name="carried"/> (tokens seen before).
+    /// Abacus: 1-based index within the current run of run tokens, continuing a run of <paramref name="carried"/>
+    /// tokens that ended the previous chunk; 0 elsewhere. None: unused zeros.
+    /// </summary>
+    private Tensor PositionIds(Tensor ids, Tensor nonPad, Tensor? carried)
+    {
+        switch (Config.Positions)
+        {
+            case PositionEncoding.Abacus:
+                var time = ids.shape[1];
+                var inRun = ids.ge(_runFirst).logical_and_(ids.le(_runLast));
+                var slots = arange(time, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand(ids.shape[0], time);
+                // The latest slot at or before each one that breaks a run; -1 when the run started before this chunk.
+                var lastBreak = where(inRun, full_like(slots, TorchScalars.MinusOne), slots).cummax(1).values;
+                var index = slots.sub(lastBreak);
+                if (carried is not null)
+                {
+                    index = index.add_(carried.unsqueeze(1).mul(lastBreak.eq(TorchScalars.MinusOne)), TorchScalars.One);
+                }
+
+                return index.mul_(inRun).clamp_max_(_maxPosition);
+            case PositionEncoding.None:
+                return zeros_like(ids);
+            default:
+                var counted = nonPad.cumsum(1);
+                if (carried is not null)
+                {
+                    counted = counted.add_(carried.unsqueeze(1), TorchScalars.One);
+                }
+
+                return counted.sub_(TorchScalars.One).clamp_min_(TorchScalars.Zero);
+        }
+    }
+
     private Tensor Run(Tensor ids, Tensor pos, Tensor allowed, KvCache? cache, int start)
     {
-        var x = tokens.forward(ids).add_(positions.forward(pos), TorchScalars.One);
+        var x = tokens.forward(ids);
+        if (Config.Positions != PositionEncoding.None)
+        {
+            x = x.add_(positions.forward(pos), TorchScalars.One);
+        }
+
         for (var i = 0; i < blocks.Count; i++)
         {
             x = blocks[i].Forward(x, allowed, cache?.Layer(i), start);
@@ -230,7 +301,7 @@ public sealed class KvCache : IDisposable
     /// <summary>[batch, capacity] bool: true where a slot holds a real (non-pad) token.</summary>
     internal Tensor KeyMask { get; private set; }
 
-    /// <summary>[batch] int64: the position the next real token of each row takes.</summary>
+    /// <summary>[batch] int64: Absolute, the real tokens of each row so far; Abacus, the length of the run each row ends with.</summary>
     internal Tensor NextPositions { get; private set; }
 
     internal LayerKv Layer(int index) => _layers[index];

@@ -112,6 +112,7 @@ internal static class SamplingLoop
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
         Validate(model.Config, prompts, options);
+        model.eval(); // Training-only behaviour (random position offsets) must not leak into sampling.
 
         var stopTokens = new bool[model.Config.VocabSize];
         foreach (var token in options.StopTokens ?? [CharTokenizer.Eos])

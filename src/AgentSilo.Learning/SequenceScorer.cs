@@ -13,6 +13,7 @@ public static class SequenceScorer
         ArgumentNullException.ThrowIfNull(pairs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
         var config = model.Config;
+        model.eval(); // Training-only behaviour (random position offsets) must not leak into scoring.
         for (var i = 0; i < pairs.Count; i++)
         {
             SamplingLoop.ValidateTokens(config, pairs[i].Prompt, $"pairs[{i}].Prompt", nameof(pairs), allowEmpty: false);

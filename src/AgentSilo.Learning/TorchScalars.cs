@@ -12,6 +12,7 @@ internal static class TorchScalars
 {
     public static readonly Scalar Zero = 0.ToScalar();
     public static readonly Scalar One = 1.ToScalar();
+    public static readonly Scalar MinusOne = (-1).ToScalar();
     public static readonly Scalar NegativeInfinity = float.NegativeInfinity.ToScalar();
     public static readonly Scalar True = true.ToScalar();
     public static readonly Scalar Pad = CharTokenizer.Pad.ToScalar();

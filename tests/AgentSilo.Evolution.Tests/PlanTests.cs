@@ -60,6 +60,20 @@ public class PlanTests
     }
 
     [Fact]
+    public void Abacus_positions_run_over_the_suite_digits_with_the_spec_offset()
+    {
+        var absolute = PlanFor("curriculum").ModelConfig();
+        var abacus = PlanFor("curriculum", "model:\n  positions: abacus\n  max_position_offset: 2").ModelConfig();
+
+        Assert.Equal(PositionEncoding.Absolute, absolute.Positions);
+        Assert.Equal(0, absolute.MaxRunOffset);
+        Assert.Equal(PositionEncoding.Abacus, abacus.Positions);
+        // addition-reversed's alphabet is "0123456789+=": '0'..'9' are ids 3..12.
+        Assert.Equal((3, 12, 2), (abacus.RunTokenFirst, abacus.RunTokenLast, abacus.MaxRunOffset));
+        abacus.Validate();
+    }
+
+    [Fact]
     public void Replay_mixes_base_examples_at_the_configured_ratio()
     {
         var plan = PlanFor("star", "train:\n  replay: 0.25");

@@ -91,6 +91,18 @@ public class SpecLoaderTests
     }
 
     [Fact]
+    public void Position_offsets_need_abacus_positions_and_room_in_the_context()
+    {
+        var e = Assert.Throws<SpecException>(() => SpecLoader.Parse(Minimal + "\nmodel:\n  max_position_offset: 2\n"));
+        var tooFar = Assert.Throws<SpecException>(() => SpecLoader.Parse(Minimal + "\nmodel:\n  positions: abacus\n  max_position_offset: 40\n"));
+        var ok = SpecLoader.Parse(Minimal + "\nmodel:\n  positions: none\n");
+
+        Assert.Contains("model.max_position_offset: applies to abacus positions only", e.Message);
+        Assert.Contains("model.max_position_offset: 40 must be below the context length (17)", tooFar.Message);
+        Assert.Equal(AgentSilo.Learning.PositionEncoding.None, ok.Model.Positions);
+    }
+
+    [Fact]
     public void Label_free_methods_refuse_the_verifier()
     {
         var e = Assert.Throws<SpecException>(() => SpecLoader.Parse(Minimal + "\n  selection: verifier\n"));

@@ -98,3 +98,92 @@ public class GptTests
         Assert.Equal(16, model.NewCache(2).Capacity);
     }
 }
+
+public class GptPositionTests
+{
+    private static GptConfig Abacus(int maxOffset = 0) =>
+        Tiny() with { Positions = PositionEncoding.Abacus, RunTokenFirst = 3, RunTokenLast = 6, MaxRunOffset = maxOffset };
+
+    [Fact]
+    public void Abacus_positions_count_within_each_run_of_run_tokens()
+    {
+        using var model = Create(Abacus());
+        using var scope = NewDisposeScope();
+
+        var positions = model.PositionIds(Ids([0, 1, 3, 4, 7, 5, 6, 6, 8, 3]));
+
+        Assert.Equal([0L, 0, 1, 2, 0, 1, 2, 3, 0, 1], positions.data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Abacus_incremental_decoding_with_the_cache_matches_the_full_forward()
+    {
+        using var model = Create(Abacus());
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // Runs that cross the chunk boundaries (slots 3|4 and 5|6) must keep counting.
+        var ids = Ids([0, 0, 1, 3, 4, 5, 6, 7, 3], [1, 3, 7, 4, 5, 6, 3, 4, 5], [0, 0, 0, 0, 1, 4, 4, 4, 4]);
+        var full = model.forward(ids);
+        using var cache = model.NewCache(3);
+        var pieces = new List<Tensor> { model.Forward(ids.narrow(1, 0, 4), cache), model.Forward(ids.narrow(1, 4, 2), cache) };
+        for (var t = 6; t < 9; t++)
+        {
+            pieces.Add(model.Forward(ids.narrow(1, t, 1), cache));
+        }
+
+        var incremental = cat(pieces, 1);
+        var realMask = ids.ne(CharTokenizer.Pad).unsqueeze(-1).expand_as(full);
+        AssertClose(Values(full.masked_select(realMask)), Values(incremental.masked_select(realMask)), 1e-5f);
+    }
+
+    [Fact]
+    public void Abacus_offsets_shift_runs_in_training_only()
+    {
+        using var model = Create(Abacus(maxOffset: 3));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        manual_seed(5);
+        var ids = Ids(Enumerable.Repeat(new long[] { 1, 3, 4, 7, 5, 6 }, 8).ToArray());
+        model.eval();
+        var evaluated = Values(model.forward(ids));
+        Assert.Equal(evaluated, Values(model.forward(ids)));
+
+        model.train();
+        var trained = model.forward(ids);
+
+        // Bos and '7' (not run tokens) keep position 0 whatever the shift; a row's run tokens move with it.
+        AssertClose(evaluated.AsSpan(0, 10).ToArray(), Values(trained[0, 0]), 1e-5f);
+        Assert.NotEqual(evaluated, Values(trained));
+    }
+
+    [Fact]
+    public void Without_positions_the_last_token_cannot_see_the_order_of_the_prefix()
+    {
+        // One layer: the last token attends to the prefix's embeddings, a set unless positions tell them apart.
+        using var none = Create(Tiny() with { Layers = 1, Positions = PositionEncoding.None });
+        using var absolute = Create(Tiny() with { Layers = 1 });
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = Ids([1, 3, 4, 5, 6], [1, 5, 4, 3, 6]);
+
+        var logits = none.forward(ids).select(1, 4);
+        var withPositions = absolute.forward(ids).select(1, 4);
+
+        AssertClose(Values(logits[0]), Values(logits[1]), 1e-5f);
+        Assert.NotEqual(Values(withPositions[0]), Values(withPositions[1]));
+    }
+
+    [Theory]
+    [InlineData(2, 1, 0, "RunTokenFirst")]
+    [InlineData(5, 3, 0, "RunTokenFirst")]
+    [InlineData(3, 10, 0, "RunTokenFirst")]
+    [InlineData(3, 6, 16, "MaxRunOffset")]
+    public void Abacus_settings_are_validated(int first, int last, int maxOffset, string field)
+    {
+        var config = Tiny() with { Positions = PositionEncoding.Abacus, RunTokenFirst = first, RunTokenLast = last, MaxRunOffset = maxOffset };
+
+        var error = Assert.Throws<ArgumentException>(config.Validate);
+
+        Assert.Equal(field, error.ParamName);
+    }
+}
