@@ -40,10 +40,13 @@ public static class ActorLayerBenchmark
           samples: 8
         """;
 
-    public static async Task RunAsync(TextWriter output)
+    /// <param name="output">Where the figures go.</param>
+    /// <param name="threads">Torch intra-op threads on both sides (`agentsilo run` uses 1 by default).</param>
+    public static async Task RunAsync(TextWriter output, int threads)
     {
         var spec = SpecLoader.Parse(Spec);
-        output.WriteLine("actor layer: base round + 1 STaR round (generate, judge, train, evaluate), addition-reversed d1-5, width 64");
+        torch.set_num_threads(threads);
+        output.WriteLine($"actor layer: base round + 1 STaR round (generate, judge, train, evaluate), addition-reversed d1-5, width 64, torch threads {threads}");
 
         // Warm-up: torch kernels, JIT, Orleans start-up paths.
         PlainLoop(spec, Path.Combine(Path.GetTempPath(), "agentsilo-bench-warm"));
@@ -52,7 +55,7 @@ public static class ActorLayerBenchmark
         plain.Stop();
 
         var data = Path.Combine(Path.GetTempPath(), "agentsilo-bench-grains-" + Guid.NewGuid().ToString("N"));
-        using var host = EmbeddedHost.Create(data);
+        using var host = EmbeddedHost.Create(data, configure: o => o.TorchThreads = threads);
         await host.StartAsync();
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var actor = Stopwatch.StartNew();

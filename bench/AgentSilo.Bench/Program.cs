@@ -1,6 +1,7 @@
 using AgentSilo.Bench;
 
-// Benchmarks print ratios measured in one run. Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor]...
+// Benchmarks print ratios measured in one run.
+// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2]...  (actor2: torch threads 2)
 var which = args.Length == 0 ? ["sampling", "actor"] : args;
 foreach (var name in which)
 {
@@ -10,10 +11,13 @@ foreach (var name in which)
             SamplingBenchmark.Run(Console.Out);
             break;
         case "actor":
-            await ActorLayerBenchmark.RunAsync(Console.Out);
+            await ActorLayerBenchmark.RunAsync(Console.Out, threads: 1);
+            break;
+        case "actor2":
+            await ActorLayerBenchmark.RunAsync(Console.Out, threads: 2);
             break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2");
             return 2;
     }
 }

@@ -1,5 +1,6 @@
 using AgentSilo.Learning;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace AgentSilo.Grains;
@@ -9,7 +10,7 @@ namespace AgentSilo.Grains;
 /// is asked for, and samples on the thread pool so the grain scheduler is never blocked by a forward pass.
 /// </summary>
 [StatelessWorker]
-public sealed partial class PolicyGrain(ILogger<PolicyGrain> logger) : Grain, IPolicyGrain
+public sealed partial class PolicyGrain(IOptions<AgentSiloOptions> options, ILogger<PolicyGrain> logger) : Grain, IPolicyGrain
 {
     private LoadedCheckpoint? _loaded;
     private PolicyVersion? _version;
@@ -19,14 +20,15 @@ public sealed partial class PolicyGrain(ILogger<PolicyGrain> logger) : Grain, IP
         if (_version != request.Policy)
         {
             var previous = _loaded;
-            _loaded = await Task.Run(() => Checkpoint.Load(request.Policy.CheckpointPath, TorchRuntime.Device, request.Policy.Sha256));
+            var device = TorchRuntime.Initialize("auto", options.Value.TorchThreads, logger);
+            _loaded = await TorchRuntime.RunAsync(() => Checkpoint.Load(request.Policy.CheckpointPath, device, request.Policy.Sha256));
             _version = request.Policy;
             previous?.Model.Dispose();
             LogLoaded(logger, request.Policy.Policy, request.Policy.Version);
         }
 
         var loaded = _loaded!;
-        return await Task.Run(() =>
+        return await TorchRuntime.RunAsync(() =>
         {
             var prompts = request.Prompts.Select(loaded.Tokenizer.EncodePrompt).ToList();
             var s = request.Sampling;

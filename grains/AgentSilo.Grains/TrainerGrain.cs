@@ -55,7 +55,7 @@ public sealed partial class TrainerGrain(
         }
         else
         {
-            _model = (await Task.Run(() => Checkpoint.Load(resumeFrom.CheckpointPath, device, resumeFrom.Sha256))).Model;
+            _model = (await TorchRuntime.RunAsync(() => Checkpoint.Load(resumeFrom.CheckpointPath, device, resumeFrom.Sha256))).Model;
             // Samples selected in rounds after the resumed version were never trained on: the rounds re-run and re-select them.
             state.State.Samples.RemoveAll(s => s.Round >= resumeFrom.Version);
             state.State.Published = resumeFrom;
@@ -123,14 +123,17 @@ public sealed partial class TrainerGrain(
             var report = data.Count == 0 || steps == 0
                 ? new TrainingReport(0, 0, 0, 0, TimeSpan.Zero)
                 : await Task.Factory.StartNew(
-                    () => trainer.Train(data, steps, seed, (step, loss) =>
-                        _status = _status with { Step = step, Loss = loss }),
+                    () =>
+                    {
+                        TorchRuntime.ApplyThreads();
+                        return trainer.Train(data, steps, seed, (step, loss) => _status = _status with { Step = step, Loss = loss });
+                    },
                     CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
             var version = round + 1;
             var path = options.Value.CheckpointPath(this.GetPrimaryKeyString(), version);
             var metadata = new Dictionary<string, string> { ["experiment"] = this.GetPrimaryKeyString(), ["round"] = $"{round}", ["version"] = $"{version}" };
-            var file = await Task.Run(() =>
+            var file = await TorchRuntime.RunAsync(() =>
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 return Checkpoint.Save(path, _model!, plan.Tokenizer, metadata);
