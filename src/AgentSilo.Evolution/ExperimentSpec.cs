@@ -130,8 +130,11 @@ public sealed class MethodSection
     /// <summary>Before voting, drop answers shorter than this fraction of the group's longest; 0 disables. Default 0 (curriculum: 1).</summary>
     public double? LengthFilter { get; set; }
 
-    /// <summary>Curriculum only: difficulty levels added per round. Default 1.</summary>
+    /// <summary>Curriculum only: difficulty levels added per step. Default 1.</summary>
     public int DifficultyStep { get; set; } = 1;
+
+    /// <summary>Curriculum only: rounds spent self-labelling each difficulty before moving on. Default 1.</summary>
+    public int RoundsPerDifficulty { get; set; } = 1;
 }
 
 /// <summary>Fine-tuning in each round.</summary>

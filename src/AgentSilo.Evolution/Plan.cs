@@ -71,9 +71,13 @@ public sealed class Plan
     /// <summary>The labelled problems of round 0 (training split only).</summary>
     public IReadOnlyList<TaskProblem> BaseProblems() => Splits.Training(BaseDifficulties, Spec.Base.Examples, stream: 0);
 
-    /// <summary>The difficulty a curriculum round self-labels: one step past what it has mastered so far.</summary>
-    public int CurriculumDifficulty(int round) =>
-        Math.Min(MaxDifficulty, Spec.Base.Difficulties[1] + (round * Spec.Method.DifficultyStep));
+    /// <summary>
+    /// The difficulty a curriculum round (1-based) self-labels: one step past the labelled base for the first
+    /// rounds_per_difficulty rounds, the next step for the next ones, and so on, up to the task's hardest.
+    /// </summary>
+    public int CurriculumDifficulty(int round) => Math.Min(
+        MaxDifficulty,
+        Spec.Base.Difficulties[1] + ((((round - 1) / Spec.Method.RoundsPerDifficulty) + 1) * Spec.Method.DifficultyStep));
 
     /// <summary>
     /// The unlabelled problems the policy samples in round <paramref name="round"/> (1-based): problems_per_round draws,

@@ -145,6 +145,7 @@ public static partial class SpecLoader
         Check(m.MinVoteShare is >= 0 and <= 1, "method.min_vote_share", $"must be in [0, 1], got {m.MinVoteShare}");
         Check(m.LengthFilter is null or (>= 0 and <= 1), "method.length_filter", $"must be in [0, 1], got {m.LengthFilter}");
         Check(m.DifficultyStep >= 1, "method.difficulty_step", $"must be at least 1, got {m.DifficultyStep}");
+        Check(m.RoundsPerDifficulty >= 1, "method.rounds_per_difficulty", $"must be at least 1, got {m.RoundsPerDifficulty}");
         Check(!(m.Kind != MethodKind.Star && m.Selection == SelectionKind.Verifier), "method.selection",
             $"verifier uses labels; {m.Kind.ToString().ToLowerInvariant()} is label-free: use majority or likelihood");
 

@@ -33,6 +33,9 @@ public class PlanTests
         Assert.All(curriculum.GenerationProblems(1), p => Assert.Equal(4, p.Difficulty));
         Assert.All(curriculum.GenerationProblems(3), p => Assert.Equal(6, p.Difficulty));
         Assert.Equal(8, curriculum.CurriculumDifficulty(99));
+        var slower = PlanFor("curriculum");
+        slower.Spec.Method.RoundsPerDifficulty = 2;
+        Assert.Equal([4, 4, 5, 5, 6], Enumerable.Range(1, 5).Select(slower.CurriculumDifficulty));
         Assert.Equal(1.0, curriculum.LengthFilter);
     }
 
