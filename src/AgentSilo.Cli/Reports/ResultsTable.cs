@@ -25,7 +25,7 @@ public static class ResultsTable
                 $"{r.Round}",
                 $"v{r.PolicyVersion}",
                 r.Round == 0 ? "labels" : $"{r.SamplesKept} / {r.SamplesGenerated}",
-                r.Round == 0 ? "" : ResultsWriter.Percent(r.KeptPrecision),
+                r.SamplesKept == 0 ? "" : ResultsWriter.Percent(r.KeptPrecision),
                 $"{r.TrainSteps}",
                 $"{r.TrainLoss:F3}",
             };

@@ -67,7 +67,7 @@ public static class ResultsWriter
         foreach (var r in status.Rounds)
         {
             var kept = r.Round == 0 ? "labels" : $"{r.SamplesKept} / {r.SamplesGenerated}";
-            var precision = r.Round == 0 ? "" : Percent(r.KeptPrecision);
+            var precision = r.SamplesKept == 0 ? "" : Percent(r.KeptPrecision);
             text.AppendLine(inv, $"| {r.Round} | {r.PolicyVersion} | {kept} | {precision} | {r.TrainSteps} | {r.TrainLoss:F3} | {string.Join(" | ", r.Eval.Select(e => Percent(e.Greedy)))} | {r.WallSeconds:F1} |");
         }
 
