@@ -75,8 +75,8 @@ public static class RunCommand
         var dataDir = data?.FullName ?? Path.Combine(outDir, "data");
         using var host = EmbeddedHost.Create(dataDir, logging => logging
             .AddSimpleConsole(o => o.SingleLine = true)
-            .AddFilter((category, level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning) &&
-                (verbose || category is null || !category.StartsWith("Orleans", StringComparison.Ordinal) || level >= LogLevel.Error))
+            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
+            .AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error) // the runtime's warnings are noise to a user
             .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
             o => o.TorchThreads = threads);
         await host.StartAsync(cancellationToken);

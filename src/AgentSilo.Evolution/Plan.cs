@@ -122,9 +122,14 @@ public sealed class Plan
     public IReadOnlyList<TrainingExample> RoundTrainingSet(IReadOnlyList<TrainingExample> selected, IReadOnlyList<TrainingExample> baseExamples)
     {
         var replay = Spec.Train.Replay;
-        if (selected.Count == 0 || replay <= 0 || baseExamples.Count == 0)
+        if (selected.Count == 0)
         {
-            return selected.Count == 0 && replay > 0 ? baseExamples : selected;
+            return replay > 0 ? baseExamples : selected;
+        }
+
+        if (replay <= 0 || baseExamples.Count == 0)
+        {
+            return selected;
         }
 
         var replayCount = replay >= 1 ? baseExamples.Count : (int)Math.Round(selected.Count * replay / (1 - replay));
