@@ -163,4 +163,7 @@ public enum WebEpisodeOutcome
 
     /// <summary>The page hung past the per-action timeout, or the episode ran past its time limit; the page was abandoned.</summary>
     TimedOut,
+
+    /// <summary>The browser went away (crashed or closed) under the episode.</summary>
+    Crashed,
 }
