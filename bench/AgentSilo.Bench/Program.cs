@@ -1,7 +1,8 @@
 using AgentSilo.Bench;
 
 // Benchmarks print ratios measured in one run.
-// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2]...  (actor2: torch threads 2)
+// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web-evolve]...  (actor2: torch threads 2;
+// web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC, default examples/web-evolve.yaml)
 var which = args.Length == 0 ? ["sampling", "actor"] : args;
 foreach (var name in which)
 {
@@ -16,8 +17,11 @@ foreach (var name in which)
         case "actor2":
             await ActorLayerBenchmark.RunAsync(Console.Out, threads: 2);
             break;
+        case "web-evolve":
+            await WebEvolveBenchmark.RunAsync(Console.Out, Environment.GetEnvironmentVariable("AGENTSILO_WEB_EVOLVE_SPEC") ?? "examples/web-evolve.yaml");
+            break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web-evolve");
             return 2;
     }
 }
