@@ -16,7 +16,7 @@ internal static class WebEvolveBenchmark
         var inv = CultureInfo.InvariantCulture;
         var spec = WebEvolutionSpecLoader.LoadFile(specPath);
         await using var site = await TaskSite.StartAsync();
-        await using var pool = new WebBrowserPool(new WebBrowserOptions());
+        await using var pool = new WebBrowserPool(new WebBrowserOptions { ActionTimeout = TimeSpan.FromSeconds(10), StepTimeout = TimeSpan.FromSeconds(20) });
         var arms = new List<(string Name, IReadOnlyList<WebRound> Rounds)>();
         foreach (var (name, withModel) in new[] { ("without world model", false), ("with world model", true) })
         {

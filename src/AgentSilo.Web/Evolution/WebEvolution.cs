@@ -187,18 +187,35 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
     /// <summary>One real episode in Chromium with the current policy; at most <paramref name="maxSteps"/> steps.</summary>
     public async Task<WebEpisodeRecord> RunEpisodeAsync(BuiltInTaskSource source, int seed, int maxSteps, CancellationToken cancellationToken)
     {
+        // A browser that failed under an episode (crash, relaunch) gets two more tries before the run fails.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RunEpisodeOnceAsync(source, seed, maxSteps, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < 3 && e is Microsoft.Playwright.PlaywrightException or WebBrowserException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<WebEpisodeRecord> RunEpisodeOnceAsync(BuiltInTaskSource source, int seed, int maxSteps, CancellationToken cancellationToken)
+    {
         using var task = source.Open(seed);
         var limit = Math.Min(maxSteps, task.MaxSteps);
         await using var episode = await WebEpisode.StartAsync(pool, task, null, cancellationToken).ConfigureAwait(false);
         var observation = episode.Observation!;
         var history = new List<string>();
         var steps = new List<WebStepRecord>();
+        var random = new Random(SiteTask.StableSeed(source.Id, seed) ^ spec.Seed);
         while (!episode.Done && !task.Finished && steps.Count < limit)
         {
             WebDecision decision;
             lock (_torch)
             {
-                decision = Policy.Decide(observation, history, task.MaxSteps);
+                decision = Policy.Decide(observation, history, task.MaxSteps, random);
             }
 
             var result = await episode.StepAsync(decision.Action.Action.ToString(), cancellationToken).ConfigureAwait(false);

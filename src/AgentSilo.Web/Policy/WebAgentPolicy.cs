@@ -66,7 +66,8 @@ public sealed class WebAgentPolicy : IWebPolicy, IDisposable
     }
 
     /// <summary>Chooses an action for <paramref name="observation"/> given the episode's <paramref name="history"/> of signatures.</summary>
-    public WebDecision Decide(WebObservation observation, IReadOnlyCollection<string> history, int maxSteps = 10)
+    /// <remarks><paramref name="random"/>: the episode's own generator, so parallel episodes sample reproducibly; default the policy's.</remarks>
+    public WebDecision Decide(WebObservation observation, IReadOnlyCollection<string> history, int maxSteps = 10, Random? random = null)
     {
         var candidates = WebFeatures.Candidates(observation, history, maxSteps);
         var p = Probabilities(candidates, Temperature > 0 ? Temperature : 1);
@@ -76,7 +77,7 @@ public sealed class WebAgentPolicy : IWebPolicy, IDisposable
             double u;
             lock (_gate)
             {
-                u = _random.NextDouble();
+                u = (random ?? _random).NextDouble();
             }
 
             chosen = p.Length - 1;

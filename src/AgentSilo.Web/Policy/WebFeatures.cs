@@ -111,7 +111,9 @@ public static partial class WebFeatures
 
         if (candidates.Count == 0)
         {
-            candidates.Add(new WebCandidate(new WebAction(WebActionKind.Noop), "noop", Features(new WebAction(WebActionKind.Noop), null, values, -1, goalBag, page, history, placed, "noop")));
+            var noop = new WebAction(WebActionKind.Noop);
+            var signature = Signature(noop, null);
+            candidates.Add(new WebCandidate(noop, signature, Features(noop, null, values, -1, goalBag, page, history, placed, signature)));
         }
 
         return candidates;
@@ -193,7 +195,7 @@ public static partial class WebFeatures
         d[4] = e?.Checked is false ? 1 : 0;
         d[5] = value.Length == 0 ? 1 : 0;
         d[6] = history.Contains(signature) ? 1 : 0;
-        d[7] = history.Any(h => h.Split('|')[1] == text && text.Length > 0) ? 1 : 0;
+        d[7] = text.Length > 0 && history.Any(h => h.Split('|') is [_, var t, ..] && t == text) ? 1 : 0;
         d[8] = page.Unplaced == 0 ? 1 : 0;
         d[9] = page.Values == 0 ? 0 : page.Unplaced / (float)page.Values;
         d[10] = page.Values == 0 ? 0 : page.OnPage / (float)page.Values;

@@ -1,0 +1,44 @@
+using AgentSilo.Web.Browser;
+using AgentSilo.Web.Evolution;
+
+namespace AgentSilo.Web.Tests;
+
+[Collection(SiteCollection.Name)]
+public sealed class WebEvolutionTests(SiteFixture fixture)
+{
+    [Fact]
+    public void Spec_errors_name_the_field()
+    {
+        var e = Assert.Throws<WebEvolutionSpecException>(() => WebEvolutionSpecLoader.Parse("name: x\ntasks: [no-such-task]\nexplore: { steps_per_task: 0 }"));
+        Assert.Contains("tasks: unknown built-in task 'no-such-task'", e.Message);
+        Assert.Contains("explore.steps_per_task: must be positive", e.Message);
+        Assert.Throws<WebEvolutionSpecException>(() => WebEvolutionSpecLoader.Parse("name: x\nbogus: 1"));
+    }
+
+    [Fact]
+    public void The_example_spec_is_valid() =>
+        Assert.Equal("web-evolve", WebEvolutionSpecLoader.LoadFile(Path.Combine(BrowserFixture.ExamplesWeb, "..", "web-evolve.yaml")).Name);
+
+    [Fact]
+    public async Task A_short_web_experiment_raises_held_out_success()
+    {
+        var spec = WebEvolutionSpecLoader.Parse("""
+            name: short
+            seed: 1
+            rounds: 1
+            tasks: [click-button, enter-text]
+            parallel: 2
+            explore: { steps_per_task: 16 }
+            train: { steps: 150 }
+            eval: { episodes_per_task: 4 }
+            """);
+        await using var pool = new WebBrowserPool(new WebBrowserOptions { ActionTimeout = TimeSpan.FromSeconds(10), StepTimeout = TimeSpan.FromSeconds(20) });
+        var evolution = new WebEvolution(spec, fixture.Site, pool);
+        var rounds = await evolution.RunAsync();
+        Assert.Equal(2, rounds.Count);
+        Assert.True(rounds[1].KeptEpisodes > 0);
+        Assert.Equal(32, rounds[1].TotalRealSteps);
+        Assert.True(rounds[1].HeldOutSuccess > rounds[0].HeldOutSuccess, $"held-out success {rounds[0].HeldOutSuccess} -> {rounds[1].HeldOutSuccess}");
+        Assert.True(rounds[1].HeldOutSuccess >= 0.75, $"after one round: {rounds[1].HeldOutSuccess}");
+    }
+}
