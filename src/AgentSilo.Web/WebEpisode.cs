@@ -84,7 +84,7 @@ public sealed class WebEpisode : IAsyncDisposable
             {
                 await lease.Page.GotoAsync(task.StartUrl).ConfigureAwait(false);
             }
-            catch (PlaywrightException e)
+            catch (Exception e) when (e is PlaywrightException or TimeoutException && !lease.Page.IsClosed)
             {
                 error = $"the start page did not load: {WebBrowserPool.FirstLine(e.Message)}";
             }
@@ -165,7 +165,7 @@ public sealed class WebEpisode : IAsyncDisposable
         {
             await run.WaitAsync(pool.Options.StepTimeout).ConfigureAwait(false);
         }
-        catch (TimeoutException) when (!run.IsCompleted)
+        catch (TimeoutException) when (!run.IsCompleted || run.IsFaulted && run.Exception?.InnerException is TimeoutException)
         {
             _ = run.ContinueWith(t => _ = t.Exception, TaskScheduler.Default); // it faults once the context closes
             Fail($"the page did not respond within {pool.Options.StepTimeout.TotalSeconds:0.#} s; it was abandoned", isReset);

@@ -7,8 +7,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     public WebBrowserPool Pool { get; } = new(new WebBrowserOptions
     {
-        ActionTimeout = TimeSpan.FromSeconds(2),
-        StepTimeout = TimeSpan.FromSeconds(4),
+        // Generous: the test machine is shared and often loaded; the hang test waits out StepTimeout once.
+        ActionTimeout = TimeSpan.FromSeconds(5),
+        StepTimeout = TimeSpan.FromSeconds(8),
     });
 
     public Task InitializeAsync() => Pool.GetBrowserAsync();
