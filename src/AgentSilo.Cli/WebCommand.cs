@@ -14,7 +14,7 @@ public static class WebCommand
     /// How task references resolve: spec files. The built-in task site adds its resolver here, so
     /// `agentsilo web run &lt;built-in task&gt;` works as well.
     /// </summary>
-    public static List<IWebTaskResolver> Resolvers { get; } = [new SpecFileTaskResolver()];
+    public static List<IWebTaskResolver> Resolvers { get; } = [new SpecFileTaskResolver(), new AgentSilo.Web.Site.BuiltInTaskResolver()];
 
     public static Command Create()
     {
@@ -22,6 +22,7 @@ public static class WebCommand
         {
             CreateCheck(),
             CreateRun(),
+            WebEvolveCommand.Create(),
         };
         return command;
     }

@@ -31,7 +31,8 @@ public sealed record WebRound(
     int ImaginedSuccesses,
     double PolicyLoss,
     double WorldModelLoss,
-    double Seconds);
+    double Seconds,
+    string? Checkpoint = null);
 
 /// <summary>results.json of a web self-evolution run.</summary>
 public sealed record WebEvolutionResults(int SchemaVersion, string Experiment, string Status, string? Error, WebEvolutionSpec Spec, IReadOnlyList<WebRound> Rounds);
@@ -56,6 +57,9 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
 
     /// <summary>The world model, when the spec enables either of its uses.</summary>
     public WebWorldModel? WorldModel { get; } = spec.WorldModel.Enabled ? CreateWorldModel(spec) : null;
+
+    /// <summary>Where each round's policy checkpoint (<c>web-policy-v{version}.bin</c>) goes; null: none written.</summary>
+    public string? CheckpointDirectory { get; set; }
 
     /// <summary>Called after each finished round.</summary>
     public Action<WebRound>? RoundFinished { get; set; }
@@ -154,8 +158,15 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
             return new WebTaskRound(t.Id, evaluations[i].Count, ok, evaluations[i].Count == 0 ? 0 : ok / (double)evaluations[i].Count,
                 ex.Count, ex.Count(e => e.Success), ex.Sum(e => e.Steps.Count), imagined.GetValueOrDefault(t.Id));
         }).ToList();
+        string? checkpoint = null;
+        if (CheckpointDirectory is not null)
+        {
+            checkpoint = Policy.Save(Path.Combine(CheckpointDirectory, $"web-policy-v{round + 1}.bin")).Path;
+            WorldModel?.SaveTo(Path.Combine(CheckpointDirectory, $"web-world-model-v{round + 1}.bin"));
+        }
+
         return new WebRound(round, round + 1, perTask.Average(t => t.HeldOutSuccess), perTask, perTask.Sum(t => t.RealSteps), _totalRealSteps,
-            _keptEpisodes, imagined.Values.Sum(), policyLoss, worldLoss, clock.Elapsed.TotalSeconds);
+            _keptEpisodes, imagined.Values.Sum(), policyLoss, worldLoss, clock.Elapsed.TotalSeconds, checkpoint);
     }
 
     private async Task<List<WebEpisodeRecord>> ExploreAsync(BuiltInTaskSource task, int round, CancellationToken cancellationToken)
