@@ -6,5 +6,7 @@ var root = new RootCommand("AgentSilo: agents that improve themselves, on Orlean
     RunCommand.Create(),
     ValidateCommand.Create(),
     TasksCommand.Create(),
+    SiloCommand.Create(),
+    StatusCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
