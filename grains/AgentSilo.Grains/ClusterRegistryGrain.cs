@@ -34,7 +34,7 @@ public sealed class ClusterRegistryGrain(
             .Where(m => m.Status == SiloStatus.Active)
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .Select(m => new SiloDescription(
-                m.SiloAddress.ToParsableString(),
+                m.SiloAddress.Endpoint.ToString(),
                 m.Name,
                 m.Status.ToString(),
                 (metadata?.GetSiloMetadata(m.SiloAddress).Metadata ?? [])

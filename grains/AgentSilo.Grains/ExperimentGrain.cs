@@ -181,8 +181,9 @@ public sealed partial class ExperimentGrain(
 
                 return await RunRoundAsync(plan, trainer, round, cancellationToken);
             }
-            catch (Exception e) when (attempt < options.Value.MaxRoundAttempts && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (attempt < options.Value.MaxRoundAttempts && !cancellationToken.IsCancellationRequested && e is not InvalidDataException)
             {
+                // A corrupt checkpoint stays corrupt: that fails the experiment at once, naming the file.
                 _trainerReady = false;
                 LogRoundRetry(logger, e, Id, round, attempt, delay.TotalSeconds);
                 await Task.Delay(delay, time, cancellationToken);
@@ -195,7 +196,7 @@ public sealed partial class ExperimentGrain(
     {
         var clock = Stopwatch.StartNew();
         var spec = plan.Spec;
-        int generated = 0, kept = 0, keptCorrect = 0, stale = 0;
+        int generated = 0, kept = 0, keptCorrect = 0, stale = 0, ingestedCount = 0;
         double samplesPerSecond = 0;
         int? target = null;
 
@@ -223,6 +224,7 @@ public sealed partial class ExperimentGrain(
                 judged.Kept.Select(v => new TrainingSample(v.TrajectoryId, round, prompts[v.TaskId], v.Answer, versions[v.TrajectoryId])).ToList(),
                 spec.Train.MaxStaleness);
             stale = ingested.Stale;
+            ingestedCount = ingested.Fresh;
         }
 
         // 3 train: round 0 on labelled base data, later rounds on the selected pool; publishes version round + 1.
@@ -251,7 +253,7 @@ public sealed partial class ExperimentGrain(
             round, training.Published.Version, round == 0 ? "base" : spec.Method.Kind.ToString().ToLowerInvariant(),
             round == 0 ? "labels" : plan.Selection.ToString().ToLowerInvariant(), target, generated, kept,
             kept == 0 ? 0 : (double)keptCorrect / kept, training.Step, training.Loss, eval,
-            clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond, stale);
+            clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond, stale, ingestedCount);
     }
 
     private async Task<List<DifficultyScore>> EvaluateAsync(Plan plan, PolicyVersion policy, int round, CancellationToken cancellationToken)

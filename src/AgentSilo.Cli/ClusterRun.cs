@@ -16,7 +16,7 @@ namespace AgentSilo.Cli;
 internal static class ClusterRun
 {
     /// <summary>How long a client connects before it gives up: well inside the 10 s a user waits for an answer.</summary>
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(6);
 
     /// <summary>How long polls may fail in a row (a silo died; the cluster declares it dead and moves its grains) before giving up.</summary>
     private static readonly TimeSpan OutageLimit = TimeSpan.FromMinutes(2);

@@ -140,6 +140,7 @@ public static class SiloCommand
         using var host = ClusterHost.CreateSilo(options, dataDirectory, capabilities, logging => logging
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
+            .AddFilter("AgentSilo", LogLevel.Information) // a server says what it does: experiments resumed, trainers placed, versions published
             .AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error)
             .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
             o =>
