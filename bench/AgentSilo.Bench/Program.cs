@@ -1,7 +1,8 @@
 using AgentSilo.Bench;
 
 // Benchmarks print ratios measured in one run.
-// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2]...  (actor2: torch threads 2)
+// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|cluster]...  (actor2: torch threads 2;
+// cluster: 1 silo process against 2 on a real redis-server; build src/AgentSilo.Cli in Release first)
 var which = args.Length == 0 ? ["sampling", "actor"] : args;
 foreach (var name in which)
 {
@@ -16,8 +17,11 @@ foreach (var name in which)
         case "actor2":
             await ActorLayerBenchmark.RunAsync(Console.Out, threads: 2);
             break;
+        case "cluster":
+            await ClusterBenchmark.RunAsync(Console.Out);
+            break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, cluster");
             return 2;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using AgentSilo.Hosting.Cluster;
 using AgentSilo.Hosting.Placement;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Env = AgentSilo.Hosting.Cluster.AgentSiloClusterOptions.EnvironmentVariables;
 
@@ -165,16 +166,10 @@ public static class SiloCommand
         var name = options.SiloName ?? $"silo-{options.SiloPort}";
         Console.WriteLine($"silo {name} joined cluster {options.ClusterId} at {options.AdvertisedAddress ?? options.ListenAddress}:{options.SiloPort} " +
             $"(gateway {options.GatewayPort}; {capabilities})");
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Console.WriteLine($"silo {name} leaving cluster {options.ClusterId}");
-        await host.StopAsync(CancellationToken.None);
+        // The host's console lifetime takes SIGTERM and Ctrl+C (and stops the host); the command's token covers the rest.
+        // Stopping leaves the cluster gracefully: the silo's grains move to the others.
+        await host.WaitForShutdownAsync(cancellationToken);
+        Console.WriteLine($"silo {name} left cluster {options.ClusterId}");
         return ExitCodes.Success;
     }
 }

@@ -39,13 +39,13 @@ public sealed class ClusterTests(RedisServer redis) : IClassFixture<RedisServer>
         base:
           difficulties: [2, 3]
           examples: 200
-          steps: 300
+          steps: 150
         method:
           kind: star
           problems_per_round: 48
           samples_per_problem: 4
         train:
-          steps_per_round: 200
+          steps_per_round: 100
           batch_size: 16
         eval:
           problems_per_difficulty: 16
@@ -86,7 +86,7 @@ public sealed class ClusterTests(RedisServer redis) : IClassFixture<RedisServer>
             Assert.Equal(plan.GenerationProblems(r).Count * 4, round.GetProperty("samples_generated").GetInt32());
             Assert.Equal(round.GetProperty("samples_kept").GetInt32(), round.GetProperty("samples_ingested").GetInt32());
             Assert.Equal(0, round.GetProperty("samples_stale").GetInt32());
-            Assert.Equal(200, round.GetProperty("train_steps").GetInt32());
+            Assert.Equal(100, round.GetProperty("train_steps").GetInt32());
             Assert.Equal([16, 16], round.GetProperty("eval").EnumerateArray().Select(e => e.GetProperty("problems").GetInt32()));
         }
     }

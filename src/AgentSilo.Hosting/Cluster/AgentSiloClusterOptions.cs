@@ -27,7 +27,10 @@ public sealed class AgentSiloClusterOptions
     /// <summary>The address the silo listens on. Default 127.0.0.1 (loopback only); 0.0.0.0 in containers.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>The address other silos and clients reach this one at. Default: the listen address (which must not then be 0.0.0.0).</summary>
+    /// <summary>
+    /// The address other silos and clients reach this one at: an IP address or a host name (resolved at start). Default: the
+    /// listen address, or when that is 0.0.0.0 (containers) this host's first non-loopback IPv4 address.
+    /// </summary>
     public string? AdvertisedAddress { get; set; }
 
     /// <summary>The silo's name in `agentsilo status`. Default "silo-{silo port}".</summary>
@@ -120,15 +123,14 @@ public sealed class AgentSiloClusterOptionsValidator : IValidateOptions<AgentSil
             errors.Add($"GatewayPort must be a TCP port (1-65535) other than the silo port, got {options.GatewayPort}");
         }
 
-        if (!IPAddress.TryParse(options.ListenAddress, out var listen))
+        if (!IPAddress.TryParse(options.ListenAddress, out _))
         {
             errors.Add($"ListenAddress must be an IP address, got '{options.ListenAddress}'");
         }
 
-        var advertised = options.AdvertisedAddress ?? options.ListenAddress;
-        if (!IPAddress.TryParse(advertised, out var advertisedIp) || advertisedIp.Equals(IPAddress.Any))
+        if (options.AdvertisedAddress is { } advertised && (string.IsNullOrWhiteSpace(advertised) || advertised == "0.0.0.0"))
         {
-            errors.Add($"AdvertisedAddress must be an IP address others can reach, got '{advertised}' (set it when listening on {listen})");
+            errors.Add($"AdvertisedAddress must be an address others can reach, got '{advertised}'");
         }
 
         if (options.Accelerator is not null && string.IsNullOrWhiteSpace(options.Accelerator))

@@ -48,7 +48,7 @@ public static class ClusterHost
                 silo.Configure<EndpointOptions>(o =>
                 {
                     var listen = IPAddress.Parse(cluster.ListenAddress);
-                    o.AdvertisedIPAddress = IPAddress.Parse(cluster.AdvertisedAddress ?? cluster.ListenAddress);
+                    o.AdvertisedIPAddress = AdvertisedAddress(cluster);
                     o.SiloPort = cluster.SiloPort;
                     o.GatewayPort = cluster.GatewayPort;
                     o.SiloListeningEndpoint = new IPEndPoint(listen, cluster.SiloPort);
@@ -180,6 +180,28 @@ public static class ClusterHost
             throw new ClusterUnavailableException(
                 $"cannot connect to a gateway of cluster '{cluster.ClusterId}' within {timeout.TotalSeconds:0} s: {FirstLine(e.Message)}", e);
         }
+    }
+
+    /// <summary>The address this silo advertises: the configured one (resolved if a host name), the listen address, or this host's IPv4.</summary>
+    public static IPAddress AdvertisedAddress(AgentSiloClusterOptions cluster)
+    {
+        if (cluster.AdvertisedAddress is { } configured)
+        {
+            return IPAddress.TryParse(configured, out var ip)
+                ? ip
+                : Dns.GetHostAddresses(configured).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                    ?? throw new ArgumentException($"AdvertisedAddress '{configured}' does not resolve to an IPv4 address");
+        }
+
+        var listen = IPAddress.Parse(cluster.ListenAddress);
+        if (!listen.Equals(IPAddress.Any))
+        {
+            return listen;
+        }
+
+        return Dns.GetHostAddresses(Dns.GetHostName())
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            ?? throw new ArgumentException("listening on 0.0.0.0 but this host has no non-loopback IPv4 address to advertise; set AdvertisedAddress");
     }
 
     /// <summary>The Redis key under which the official Redis clustering provider keeps a cluster's membership table.</summary>
