@@ -19,7 +19,7 @@ internal static class ClusterRun
     /// How long a client waits for a gateway once Redis has listed live silos (a loaded machine is slow to answer). An
     /// unreachable Redis, or a cluster id with no silos, fails before this, within seconds.
     /// </summary>
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>How long polls may fail in a row (a silo died; the cluster declares it dead and moves its grains) before giving up.</summary>
     private static readonly TimeSpan OutageLimit = TimeSpan.FromMinutes(2);

@@ -57,18 +57,42 @@ public sealed partial class DeployTests
         {
             var service = At(services, name);
             Assert.Equal(["silo"], Sequence(service, "command"));
-            var environment = (YamlMappingNode)At(service, "environment");
-            var variables = environment.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Where(k => k != "<<").ToList();
+            var variables = Environment(service).Keys.ToList();
+            Assert.Contains(AgentSiloClusterOptions.EnvironmentVariables.Redis, variables);
             Assert.All(variables.Where(v => v.StartsWith("AGENTSILO_", StringComparison.Ordinal)),
                 v => Assert.Contains(v, AgentSiloClusterOptions.EnvironmentVariables.All));
             Assert.Equal([$"{Defaults.SiloPort}", $"{Defaults.GatewayPort}"], Sequence(service, "expose"));
         }
 
-        Assert.Equal("cuda", Scalar(services, "trainer-silo", "environment", "AGENTSILO_ACCELERATOR"));
-        Assert.Equal("redis:6379", Scalar(services, "silo", "environment", "AGENTSILO_REDIS"));
-        Assert.Equal("0.0.0.0", Scalar(services, "silo", "environment", "AGENTSILO_LISTEN"));
-        Assert.Equal($"{Defaults.SiloPort}", Scalar(services, "silo", "environment", "AGENTSILO_SILO_PORT"));
+        Assert.Equal("cuda", Environment(At(services, "trainer-silo"))["AGENTSILO_ACCELERATOR"]);
+        var silo = Environment(At(services, "silo"));
+        Assert.Equal("redis:6379", silo["AGENTSILO_REDIS"]);
+        Assert.Equal("0.0.0.0", silo["AGENTSILO_LISTEN"]);
+        Assert.Equal($"{Defaults.SiloPort}", silo["AGENTSILO_SILO_PORT"]);
+        Assert.Equal($"{Defaults.GatewayPort}", silo["AGENTSILO_GATEWAY_PORT"]);
         Assert.Equal("deploy/Dockerfile", Scalar(services, "silo", "build", "dockerfile"));
+    }
+
+    /// <summary>A compose service's environment, with a YAML merge key (&lt;&lt;: *anchor) expanded.</summary>
+    private static Dictionary<string, string> Environment(YamlNode service)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in ((YamlMappingNode)At(service, "environment")).Children)
+        {
+            if (((YamlScalarNode)key).Value == "<<")
+            {
+                foreach (var (k, v) in ((YamlMappingNode)value).Children)
+                {
+                    result.TryAdd(((YamlScalarNode)k).Value!, ((YamlScalarNode)v).Value!);
+                }
+            }
+            else
+            {
+                result[((YamlScalarNode)key).Value!] = ((YamlScalarNode)value).Value!;
+            }
+        }
+
+        return result;
     }
 
     [Fact]
