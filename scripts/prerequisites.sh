@@ -15,6 +15,8 @@ fi
 
 need=()
 # Add Debian packages here as features need them, e.g. need+=(chromium) when 'command -v chromium' fails.
+# redis-server: the cluster tests start a real one on a loopback port (issue 5).
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

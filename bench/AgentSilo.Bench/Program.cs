@@ -1,8 +1,9 @@
 using AgentSilo.Bench;
 
 // Benchmarks print ratios measured in one run.
-// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web-evolve]...  (actor2: torch threads 2;
-// web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC, default examples/web-evolve.yaml)
+// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web-evolve|cluster]...
+//   actor2: torch threads 2; web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC (default examples/web-evolve.yaml);
+//   cluster: 1 silo process against 2 on a real redis-server (build src/AgentSilo.Cli in Release first).
 var which = args.Length == 0 ? ["sampling", "actor"] : args;
 foreach (var name in which)
 {
@@ -20,8 +21,11 @@ foreach (var name in which)
         case "web-evolve":
             await WebEvolveBenchmark.RunAsync(Console.Out, Environment.GetEnvironmentVariable("AGENTSILO_WEB_EVOLVE_SPEC") ?? "examples/web-evolve.yaml");
             break;
+        case "cluster":
+            await ClusterBenchmark.RunAsync(Console.Out);
+            break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web-evolve");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web-evolve, cluster");
             return 2;
     }
 }

@@ -55,4 +55,17 @@ public interface ITrainerGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<TrainingStatus> GetStatusAsync();
+
+    /// <summary>
+    /// Adds selected samples to the pool like <see cref="SubmitAsync"/>, but first drops those sampled from a policy more
+    /// than <paramref name="maxStaleness"/> versions behind the trainer's latest, and says how many were fresh, seen or stale.
+    /// </summary>
+    Task<IngestResult> IngestAsync(IReadOnlyList<TrainingSample> samples, int maxStaleness);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> bytes of a published checkpoint from <paramref name="offset"/>, for silos that do not share
+    /// the trainer's disk; an empty array past the end.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<byte[]> ReadCheckpointAsync(int version, long offset, int count);
 }

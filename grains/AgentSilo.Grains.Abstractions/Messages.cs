@@ -122,7 +122,8 @@ public sealed record TrainingSample(
     [property: Id(0)] string TrajectoryId,
     [property: Id(1)] int Round,
     [property: Id(2)] string Prompt,
-    [property: Id(3)] string Completion);
+    [property: Id(3)] string Completion,
+    [property: Id(4)] int PolicyVersion = 0);
 
 [GenerateSerializer, Alias("AgentSilo.TrainerPhase")]
 public enum TrainerPhase

@@ -17,6 +17,8 @@ namespace AgentSilo.Grains;
 /// <param name="WallSeconds">Wall time of the round.</param>
 /// <param name="SamplesPerSecond">Completions per second in the generate phase.</param>
 /// <param name="TrainStepsPerSecond">Optimiser steps per second.</param>
+/// <param name="SamplesStale">Kept samples the trainer dropped as older than train.max_staleness versions.</param>
+/// <param name="SamplesIngested">Kept samples that entered the training pool (each trajectory id once, however often delivered).</param>
 [GenerateSerializer, Immutable, Alias("AgentSilo.RoundResult")]
 public sealed record RoundResult(
     [property: Id(0)] int Round,
@@ -32,7 +34,9 @@ public sealed record RoundResult(
     [property: Id(10)] IReadOnlyList<DifficultyScore> Eval,
     [property: Id(11)] double WallSeconds,
     [property: Id(12)] double SamplesPerSecond,
-    [property: Id(13)] double TrainStepsPerSecond);
+    [property: Id(13)] double TrainStepsPerSecond,
+    [property: Id(14)] int SamplesStale = 0,
+    [property: Id(15)] int SamplesIngested = 0);
 
 [GenerateSerializer, Alias("AgentSilo.ExperimentPhase")]
 public enum ExperimentPhase

@@ -18,6 +18,24 @@ public sealed class AgentSiloOptions
     /// <summary>Rollout calls an experiment keeps in flight at once. Default 4.</summary>
     public int RolloutConcurrency { get; set; } = 4;
 
+    /// <summary>
+    /// The torch device this silo uses: "auto" (cuda when available), "cpu" or "cuda". A silo setting, since the process picks
+    /// its device once. Default null: the spec's <c>device</c> (the embedded default, one process per experiment).
+    /// </summary>
+    public string? Device { get; set; }
+
+    /// <summary>
+    /// Resume an experiment whose stored phase is running when its grain activates, e.g. on a survivor after the silo that
+    /// ran it died. Default false (the embedded default resumes only on --resume); cluster silos turn it on.
+    /// </summary>
+    public bool ResumeRunningExperiments { get; set; }
+
+    /// <summary>Tries of one round before the experiment fails, when a step fails (a silo died, a call timed out). Default 3.</summary>
+    public int MaxRoundAttempts { get; set; } = 3;
+
+    /// <summary>Wait before retrying a failed round, doubled on each further try. Default 2 s.</summary>
+    public TimeSpan RoundRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Checkpoint of <paramref name="version"/> of <paramref name="policy"/>.</summary>
     public string CheckpointPath(string policy, int version) =>
         Path.Combine(Path.GetFullPath(DataDirectory), "checkpoints", policy, $"v{version:D4}.ckpt");

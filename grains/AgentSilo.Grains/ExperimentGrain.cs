@@ -33,7 +33,7 @@ public sealed partial class ExperimentGrain(
     TimeProvider time,
     ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
 {
-    private const int MaxRolloutAttempts = 3;
+    private const int MaxRolloutAttempts = 5;
 
     private readonly CancellationTokenSource _cancel = new();
     private Task? _run;
@@ -44,6 +44,7 @@ public sealed partial class ExperimentGrain(
     private double _trainLoss;
     private double _samplesPerSecond;
     private int _totalRounds;
+    private bool _trainerReady;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -57,6 +58,12 @@ public sealed partial class ExperimentGrain(
 
         if (_run is { IsCompleted: false })
         {
+            // A client that lost track of the run (its silo died, it reconnected) re-attaches with the same spec.
+            if (resume && state.State.SpecJson == specJson)
+            {
+                return Status();
+            }
+
             throw new InvalidOperationException($"experiment {Id} is already running");
         }
 
@@ -78,10 +85,29 @@ public sealed partial class ExperimentGrain(
         state.State.Phase = ExperimentPhase.Running;
         state.State.Error = null;
         await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IClusterRegistryGrain>(0).RegisterExperimentAsync(Id);
+        Launch(spec);
+        return Status();
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The silo that ran this experiment died mid-round (or the whole cluster restarted): whoever activates the grain
+        // again (the client's status poll, `agentsilo status`) sets it going from its last finished round.
+        if (options.Value.ResumeRunningExperiments && state.State.Phase == ExperimentPhase.Running && state.State.SpecJson is { } json)
+        {
+            LogReactivated(logger, Id, state.State.Rounds.Count);
+            Launch(SpecLoader.FromJson(json));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Launch(ExperimentSpec spec)
+    {
         _round = state.State.Rounds.Count;
         _totalRounds = spec.Rounds + 1;
         _run = RunAsync(new Plan(spec), _cancel.Token);
-        return Status();
     }
 
     public Task<ExperimentStatus> GetStatusAsync() => Task.FromResult(Status());
@@ -101,18 +127,13 @@ public sealed partial class ExperimentGrain(
         try
         {
             var trainer = GrainFactory.GetGrain<ITrainerGrain>(Id);
-            var resumed = await trainer.InitializeAsync(state.State.SpecJson!, state.State.Policy);
-            if (resumed is not null)
-            {
-                LogResumed(logger, Id, state.State.Rounds.Count);
-            }
-
+            _trainerReady = false;
             for (var round = state.State.Rounds.Count; round <= plan.Spec.Rounds; round++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 DelayDeactivation(TimeSpan.FromHours(1));
                 _round = round;
-                var result = await RunRoundAsync(plan, trainer, round, cancellationToken);
+                var result = await RunRoundWithRetriesAsync(plan, trainer, round, cancellationToken);
                 state.State.Rounds.Add(result);
                 await state.WriteStateAsync();
                 LogRoundFinished(logger, round, Id, result.Eval.Count == 0 ? 0 : result.Eval[^1].Greedy);
@@ -135,11 +156,47 @@ public sealed partial class ExperimentGrain(
         await state.WriteStateAsync();
     }
 
+    /// <summary>
+    /// Runs a round; when a step fails (a silo died under the trainer, a call timed out), re-initialises the trainer from the
+    /// last published version and runs the round again. Trajectory ids and seeds are deterministic and the trainer ignores ids
+    /// it has seen, so a retried round counts every trajectory once.
+    /// </summary>
+    private async Task<RoundResult> RunRoundWithRetriesAsync(Plan plan, ITrainerGrain trainer, int round, CancellationToken cancellationToken)
+    {
+        var delay = options.Value.RoundRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (!_trainerReady)
+                {
+                    // Fails while the trainer still trains for an earlier activation of this grain: the retry waits it out.
+                    var resumed = await trainer.InitializeAsync(state.State.SpecJson!, state.State.Policy);
+                    _trainerReady = true;
+                    if (resumed is not null)
+                    {
+                        LogResumed(logger, Id, state.State.Rounds.Count);
+                    }
+                }
+
+                return await RunRoundAsync(plan, trainer, round, cancellationToken);
+            }
+            catch (Exception e) when (attempt < options.Value.MaxRoundAttempts && !cancellationToken.IsCancellationRequested && e is not InvalidDataException)
+            {
+                // A corrupt checkpoint stays corrupt: that fails the experiment at once, naming the file.
+                _trainerReady = false;
+                LogRoundRetry(logger, e, Id, round, attempt, delay.TotalSeconds);
+                await Task.Delay(delay, time, cancellationToken);
+                delay *= 2;
+            }
+        }
+    }
+
     private async Task<RoundResult> RunRoundAsync(Plan plan, ITrainerGrain trainer, int round, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var spec = plan.Spec;
-        int generated = 0, kept = 0, keptCorrect = 0;
+        int generated = 0, kept = 0, keptCorrect = 0, stale = 0, ingestedCount = 0;
         double samplesPerSecond = 0;
         int? target = null;
 
@@ -162,7 +219,12 @@ public sealed partial class ExperimentGrain(
             kept = judged.Kept.Count;
             keptCorrect = judged.KeptCorrect;
             var prompts = problems.ToDictionary(p => p.Id, p => p.Prompt, StringComparer.Ordinal);
-            await trainer.SubmitAsync(judged.Kept.Select(v => new TrainingSample(v.TrajectoryId, round, prompts[v.TaskId], v.Answer)).ToList());
+            var versions = trajectories.ToDictionary(t => t.Id, t => t.PolicyVersion, StringComparer.Ordinal);
+            var ingested = await trainer.IngestAsync(
+                judged.Kept.Select(v => new TrainingSample(v.TrajectoryId, round, prompts[v.TaskId], v.Answer, versions[v.TrajectoryId])).ToList(),
+                spec.Train.MaxStaleness);
+            stale = ingested.Stale;
+            ingestedCount = ingested.Fresh;
         }
 
         // 3 train: round 0 on labelled base data, later rounds on the selected pool; publishes version round + 1.
@@ -191,7 +253,7 @@ public sealed partial class ExperimentGrain(
             round, training.Published.Version, round == 0 ? "base" : spec.Method.Kind.ToString().ToLowerInvariant(),
             round == 0 ? "labels" : plan.Selection.ToString().ToLowerInvariant(), target, generated, kept,
             kept == 0 ? 0 : (double)keptCorrect / kept, training.Step, training.Loss, eval,
-            clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond);
+            clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond, stale, ingestedCount);
     }
 
     private async Task<List<DifficultyScore>> EvaluateAsync(Plan plan, PolicyVersion policy, int round, CancellationToken cancellationToken)
@@ -225,11 +287,17 @@ public sealed partial class ExperimentGrain(
         var chunks = problems.Chunk(perChunk).ToList();
         SetStep(tag, 0, chunks.Count);
 
-        // Bounded fan-out: a call queued behind busy workers spends its grain-call timeout waiting.
-        using var inFlight = new SemaphoreSlim(options.Value.RolloutConcurrency);
+        // Bounded fan-out over a pool of rollout grains (slots): a call queued behind a busy one spends its grain-call
+        // timeout waiting. The slots are spread over the silos, each sampling with its silo's policy workers.
+        var slots = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        for (var slot = 0; slot < options.Value.RolloutConcurrency; slot++)
+        {
+            slots.Writer.TryWrite(slot);
+        }
+
         var calls = chunks.Select(async (chunk, i) =>
         {
-            await inFlight.WaitAsync(cancellationToken);
+            var slot = await slots.Reader.ReadAsync(cancellationToken);
             try
             {
                 var seed = RolloutSeed(plan.Spec.Seed, round, tag, i);
@@ -238,20 +306,22 @@ public sealed partial class ExperimentGrain(
                 {
                     try
                     {
-                        var result = await GrainFactory.GetGrain<IRolloutGrain>(0).RunAsync(request);
+                        var result = await GrainFactory.GetGrain<IRolloutGrain>(slot).RunAsync(request);
                         _stepDone++;
                         return result;
                     }
                     catch (Exception e) when (attempt < MaxRolloutAttempts && !cancellationToken.IsCancellationRequested)
                     {
-                        // Same request, same seed, same trajectory ids: a retry cannot double-count anything.
+                        // Same request, same seed, same trajectory ids: a retry cannot double-count anything. The wait lets
+                        // the cluster notice a dead silo, so the slot is activated again on a live one.
                         LogRolloutRetry(logger, e, Id, tag, i, attempt);
+                        await Task.Delay(TimeSpan.FromSeconds(attempt), time, cancellationToken);
                     }
                 }
             }
             finally
             {
-                inFlight.Release();
+                slots.Writer.TryWrite(slot);
             }
         }).ToList();
         var results = await Task.WhenAll(calls);
@@ -268,6 +338,12 @@ public sealed partial class ExperimentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: rollout {Tag} chunk {Chunk} failed on attempt {Attempt}; retrying")]
     private static partial void LogRolloutRetry(ILogger logger, Exception exception, string experimentId, string tag, int chunk, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: round {Round} failed on attempt {Attempt}; retrying in {Seconds} s from the last published version")]
+    private static partial void LogRoundRetry(ILogger logger, Exception exception, string experimentId, int round, int attempt, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Experiment {ExperimentId} was running when its grain was reactivated; resuming after {Rounds} finished round(s)")]
+    private static partial void LogReactivated(ILogger logger, string experimentId, int rounds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId} resumed after {Rounds} finished round(s)")]
     private static partial void LogResumed(ILogger logger, string experimentId, int rounds);

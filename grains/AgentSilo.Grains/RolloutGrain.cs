@@ -1,13 +1,14 @@
-using Orleans.Concurrency;
+using Orleans.Placement;
 
 namespace AgentSilo.Grains;
 
 /// <summary>
 /// Runs single-step episodes: each problem's prompt goes to the policy, each completion becomes a trajectory tagged
 /// with the policy version. Ids are "{experiment}/r{round}/{tag}/p{index}/s{sample}": deterministic, so a retried
-/// rollout yields the same ids and the trainer counts each trajectory once.
+/// rollout yields the same ids and the trainer counts each trajectory once. The experiment keeps a few of these (slots) busy;
+/// they spread over the silos (fewest activations first), and each samples with its own silo's policy workers.
 /// </summary>
-[StatelessWorker]
+[ActivationCountBasedPlacement]
 public sealed class RolloutGrain : Grain, IRolloutGrain
 {
     public async Task<IReadOnlyList<Trajectory>> RunAsync(RolloutRequest request)

@@ -19,7 +19,9 @@ public sealed class TrainerState
 /// Owns the trainable policy of one experiment. Training runs on a dedicated thread, never on the grain scheduler;
 /// the grain only starts it and reports progress. Each finished run writes an atomic checkpoint and publishes the
 /// next version; the pool is persisted, so a resumed experiment trains on exactly what it had selected.
+/// Placed on a silo with an accelerator where the cluster has one.
 /// </summary>
+[RequiresCapability(SiloCapability.Accelerator)]
 public sealed partial class TrainerGrain(
     [PersistentState("trainer", AgentSiloNames.Storage)] IPersistentState<TrainerState> state,
     IOptions<AgentSiloOptions> options,
@@ -46,7 +48,7 @@ public sealed partial class TrainerGrain(
         var spec = SpecLoader.FromJson(specJson);
         _plan = new Plan(spec);
         DisposeModel();
-        var device = TorchRuntime.Initialize(spec.Device, options.Value.TorchThreads, logger);
+        var device = TorchRuntime.Initialize(options.Value.Device ?? spec.Device, options.Value.TorchThreads, logger);
         if (resumeFrom is null)
         {
             torch.manual_seed(spec.Seed);
@@ -80,6 +82,32 @@ public sealed partial class TrainerGrain(
         }
 
         return fresh.Count;
+    }
+
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<TrainingSample> samples, int maxStaleness)
+    {
+        var latest = state.State.Published?.Version ?? 0;
+        var current = samples.Where(s => !Staleness.IsStale(latest, s.PolicyVersion, maxStaleness)).ToList();
+        var fresh = await SubmitAsync(current);
+        return new IngestResult(fresh, current.Count - fresh, samples.Count - current.Count);
+    }
+
+    public async Task<byte[]> ReadCheckpointAsync(int version, long offset, int count)
+    {
+        var path = options.Value.CheckpointPath(this.GetPrimaryKeyString(), version);
+        return await Task.Run(() =>
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (offset >= file.Length)
+            {
+                return [];
+            }
+
+            file.Position = offset;
+            var buffer = new byte[(int)Math.Min(count, file.Length - offset)];
+            file.ReadExactly(buffer);
+            return buffer;
+        });
     }
 
     public Task StartTrainingAsync(int round, int steps)

@@ -11,6 +11,9 @@ public static class ExitCodes
     /// <summary>Bad input: an invalid spec, a missing file, a refused resume.</summary>
     public const int BadInput = 2;
 
+    /// <summary>The cluster cannot be reached: Redis is down, no silo of the cluster id runs, no gateway answers.</summary>
+    public const int Unavailable = 3;
+
     /// <summary>Interrupted (Ctrl+C); finished rounds are kept and --resume continues.</summary>
     public const int Interrupted = 130;
 }

@@ -38,16 +38,25 @@ public static class RunCommand
                 "badly on a shared machine; the same thread count also repeats a run's floating point exactly). 0 uses every core.",
             DefaultValueFactory = _ => 1,
         };
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Submit to a running cluster whose Redis is at this address (e.g. 127.0.0.1:6379) instead of running in process; " +
+                "--data and --threads then belong to the silos.",
+        };
         var command = new Command(
             "run",
-            "Run a self-evolution experiment in an in-process silo, showing progress, then a results table. " +
-            "Exit codes: 0 done, 1 experiment failed, 2 bad input, 130 interrupted (resume with --resume).")
+            "Run a self-evolution experiment in an in-process silo (or on a cluster with --cluster), showing progress, then a results table. " +
+            "Exit codes: 0 done, 1 experiment failed, 2 bad input, 3 cluster unreachable, 130 interrupted (resume with --resume).")
         {
-            spec, output, data, resume, verbose, threads,
+            spec, output, data, resume, verbose, threads, cluster,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(resume), parse.GetValue(verbose),
-            parse.GetValue(threads), cancellationToken));
+        var clusterArguments = new ClusterArguments();
+        clusterArguments.AddTo(command);
+        command.SetAction((parse, cancellationToken) => parse.GetValue(cluster) is { } redis
+            ? ClusterRun.RunAsync(parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(resume), clusterArguments.Options(parse, redis), parse.GetValue(verbose), cancellationToken)
+            : RunAsync(
+                parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(resume), parse.GetValue(verbose),
+                parse.GetValue(threads), cancellationToken));
         return command;
     }
 
@@ -100,7 +109,7 @@ public static class RunCommand
                 AnsiConsole.MarkupLineInterpolated($"resuming after round {status.Rounds.Count - 1}");
             }
 
-            status = await FollowAsync(experiment, spec, outDir, cancellationToken);
+            status = await FollowAsync(experiment.GetStatusAsync, experiment.CancelAsync, spec, outDir, cancellationToken);
             ResultsWriter.Write(outDir, spec, status);
             AnsiConsole.Write(ResultsTable.Render(status, live: false));
             AnsiConsole.WriteLine(ResultsWriter.Headline(spec, status));
@@ -118,14 +127,15 @@ public static class RunCommand
     }
 
     /// <summary>Polls the experiment until it ends, drawing progress and writing results after every finished round.</summary>
-    private static async Task<ExperimentStatus> FollowAsync(IExperimentGrain experiment, ExperimentSpec spec, string outDir, CancellationToken cancellationToken)
+    internal static async Task<ExperimentStatus> FollowAsync(
+        Func<Task<ExperimentStatus>> getStatus, Func<Task> cancel, ExperimentSpec spec, string outDir, CancellationToken cancellationToken)
     {
         var interactive = AnsiConsole.Profile.Capabilities.Interactive;
         if (Console.IsOutputRedirected)
         {
             AnsiConsole.Profile.Width = 200; // a log file has no terminal width to wrap the results table to
         }
-        var status = await experiment.GetStatusAsync();
+        var status = await getStatus();
         var written = -1;
         var lastStep = "";
         var sinceLine = Stopwatch.StartNew();
@@ -138,10 +148,10 @@ public static class RunCommand
             }
             catch (OperationCanceledException)
             {
-                await experiment.CancelAsync();
+                await cancel();
             }
 
-            status = await experiment.GetStatusAsync();
+            status = await getStatus();
             if (status.Rounds.Count != written)
             {
                 written = status.Rounds.Count;
@@ -189,7 +199,7 @@ public static class RunCommand
         return status;
     }
 
-    private static int Fail(ExperimentStatus status)
+    internal static int Fail(ExperimentStatus status)
     {
         Console.Error.WriteLine($"agentsilo: experiment {status.Id} failed: {status.Error}");
         return ExitCodes.ExperimentFailed;

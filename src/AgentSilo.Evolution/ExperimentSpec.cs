@@ -153,6 +153,12 @@ public sealed class TrainSection
 
     /// <summary>Keep the examples selected in earlier rounds in the training pool. Default true.</summary>
     public bool Accumulate { get; set; } = true;
+
+    /// <summary>
+    /// How many policy versions a trajectory may lag the trainer's latest and still be trained on; older ones are dropped and
+    /// counted (the staleness bound of asynchronous RL). Default 0: synchronous, only the current version's samples.
+    /// </summary>
+    public int MaxStaleness { get; set; }
 }
 
 /// <summary>Held-out evaluation after every round.</summary>

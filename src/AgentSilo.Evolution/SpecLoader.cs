@@ -109,6 +109,7 @@ public static partial class SpecLoader
             }
         }
 
+        Check(spec.Train.MaxStaleness is >= 0 and <= 1000, "train.max_staleness", $"must be between 0 and 1000, got {spec.Train.MaxStaleness}");
         Check(spec.Model.Layers is >= 1 and <= 48, "model.layers", $"must be between 1 and 48, got {spec.Model.Layers}");
         Check(spec.Model.Heads >= 1, "model.heads", $"must be at least 1, got {spec.Model.Heads}");
         Check(spec.Model.Width >= 8 && spec.Model.Heads >= 1 && spec.Model.Width % spec.Model.Heads == 0,

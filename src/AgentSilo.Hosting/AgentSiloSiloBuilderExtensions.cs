@@ -15,6 +15,7 @@ public static class AgentSiloSiloBuilderExtensions
         builder.Services.AddOptions<AgentSiloOptions>().Configure(o => configure?.Invoke(o)).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentSiloOptions>, AgentSiloOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddPlacementDirector<CapabilityPlacement, Placement.CapabilityPlacementDirector>(ServiceLifetime.Transient);
         return builder;
     }
 
@@ -59,6 +60,16 @@ internal sealed class AgentSiloOptionsValidator : IValidateOptions<AgentSiloOpti
         if (options.MaxSequencesPerRollout < 1)
         {
             errors.Add($"{nameof(AgentSiloOptions.MaxSequencesPerRollout)} must be at least 1, got {options.MaxSequencesPerRollout}");
+        }
+
+        if (options.Device is not (null or "auto" or "cpu" or "cuda"))
+        {
+            errors.Add($"{nameof(AgentSiloOptions.Device)} must be auto, cpu or cuda, got '{options.Device}'");
+        }
+
+        if (options.MaxRoundAttempts < 1)
+        {
+            errors.Add($"{nameof(AgentSiloOptions.MaxRoundAttempts)} must be at least 1, got {options.MaxRoundAttempts}");
         }
 
         if (options.RolloutConcurrency < 1)
