@@ -2,6 +2,13 @@ using AgentSilo.Bench;
 
 // Benchmarks print ratios measured in one run.
 // Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2]...  (actor2: torch threads 2)
+//        dotnet run -c Release --project bench/AgentSilo.Bench hgm [SPEC] [OUT]  (HGM vs DGM vs greedy; default examples/hgm-addition.yaml, runs/hgm-bench)
+if (args.Length > 0 && args[0] == "hgm")
+{
+    await HgmBenchmark.RunAsync(Console.Out, args.Length > 1 ? args[1] : "examples/hgm-addition.yaml", args.Length > 2 ? args[2] : "runs/hgm-bench");
+    return 0;
+}
+
 var which = args.Length == 0 ? ["sampling", "actor"] : args;
 foreach (var name in which)
 {
@@ -17,7 +24,7 @@ foreach (var name in which)
             await ActorLayerBenchmark.RunAsync(Console.Out, threads: 2);
             break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, hgm");
             return 2;
     }
 }

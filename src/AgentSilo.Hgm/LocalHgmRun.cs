@@ -1,0 +1,88 @@
+using AgentSilo.Evolution;
+using AgentSilo.Learning;
+using AgentSilo.Tasks;
+
+namespace AgentSilo.Hgm;
+
+/// <summary>
+/// A whole HGM run in this process, without grains: the base policy trained once (seeded), then every scheduler's
+/// searches on it, each seed at the same budget and worker count, and held-out scores of the best agents. What the
+/// benchmark and the library tests run; the grains do the same work spread over a cluster.
+/// </summary>
+public sealed class LocalHgmRun : IDisposable
+{
+    private readonly Gpt _model;
+
+    public LocalHgmRun(HgmSpec spec, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        Spec = spec;
+        Plan = new Plan(HgmSpecLoader.PolicySpec(spec));
+        var device = TorchDevices.Select(spec.Device);
+        _model = new Gpt(Plan.ModelConfig(), device, spec.Seed);
+        var examples = Plan.BaseProblems().Select(p => Plan.Example(p, p.Answer)).ToList();
+        using (var trainer = new SftTrainer(_model, Plan.BaseTrainer()))
+        {
+            var report = trainer.Train(examples, spec.Base.Steps, spec.Seed, null);
+            log?.Invoke($"base policy: {report.Steps} steps, mean loss {report.MeanLoss:F4}, {report.Elapsed.TotalSeconds:F1} s");
+        }
+
+        var sample = LocalPolicy.Sampler(_model, Plan.Tokenizer);
+        Pool = TaskPool(Plan, spec);
+        Evaluator = new TaskPoolEvaluator(Plan.Suite, Pool, sample);
+        Scorer = new HeldOutScorer(Plan.Suite, HeldOut(Plan), sample, spec.Seed);
+    }
+
+    public HgmSpec Spec { get; }
+
+    public Plan Plan { get; }
+
+    public IReadOnlyList<TaskProblem> Pool { get; }
+
+    public IAgentEvaluator Evaluator { get; }
+
+    public HeldOutScorer Scorer { get; }
+
+    /// <summary>The training-split problems evaluations draw from (stream 1 000 000, apart from the base data's stream 0).</summary>
+    public static IReadOnlyList<TaskProblem> TaskPool(Plan plan, HgmSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(spec);
+        return plan.Splits.Training(plan.EvalDifficulties, spec.Hgm.TaskPool, stream: 1_000_000);
+    }
+
+    /// <summary>Every held-out problem of the task's difficulties.</summary>
+    public static IReadOnlyList<TaskProblem> HeldOut(Plan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return plan.EvalDifficulties.SelectMany(plan.Splits.HeldOut).ToList();
+    }
+
+    /// <summary>One search: scheduler <paramref name="method"/>, seed <paramref name="seed"/>, from the spec's root.</summary>
+    public async Task<SearchRun> SearchAsync(SearchMethod method, long seed, CancellationToken cancellationToken = default)
+    {
+        var engine = new SearchEngine(HgmSpecLoader.Settings(Spec, method), new RuleBasedModifier(), seed, new HgmTree(Spec.Hgm.Root.ToVariant()));
+        await SearchRunner.RunAsync(engine, Evaluator, cancellationToken: cancellationToken);
+        var snapshot = TreeJson.Snapshot(engine);
+        return new SearchRun(method, seed, snapshot, await HgmReports.CurveAsync(snapshot, Scorer, cancellationToken));
+    }
+
+    /// <summary>Every scheduler on every seed (seed, seed + 1, ...), interleaved per seed.</summary>
+    public async Task<(double Root, IReadOnlyList<SearchRun> Runs)> RunAllAsync(Action<SearchRun>? finished = null, CancellationToken cancellationToken = default)
+    {
+        var runs = new List<SearchRun>();
+        for (var i = 0; i < Spec.Hgm.Seeds; i++)
+        {
+            foreach (var method in Spec.Hgm.Methods)
+            {
+                var run = await SearchAsync(method, Spec.Seed + i, cancellationToken);
+                runs.Add(run);
+                finished?.Invoke(run);
+            }
+        }
+
+        return (await Scorer.ScoreAsync(Spec.Hgm.Root.ToVariant(), cancellationToken), runs);
+    }
+
+    public void Dispose() => _model.Dispose();
+}
