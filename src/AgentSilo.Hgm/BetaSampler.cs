@@ -11,13 +11,13 @@ public static class BetaSampler
         return x / (x + y);
     }
 
-    /// <summary>The posterior mean minus one standard deviation of Beta(1 + s, 1 + f): a belief that favours well-evaluated agents.</summary>
-    public static double LowerBound(int successes, int failures)
+    /// <summary>The posterior mean minus <paramref name="deviations"/> standard deviations of Beta(1 + s, 1 + f): a belief that favours well-evaluated agents.</summary>
+    public static double LowerBound(int successes, int failures, double deviations = 1)
     {
         double a = successes + 1, b = failures + 1;
         var mean = a / (a + b);
         var variance = a * b / ((a + b) * (a + b) * (a + b + 1));
-        return mean - Math.Sqrt(variance);
+        return mean - (deviations * Math.Sqrt(variance));
     }
 
     private static double Gamma(double shape, Random random)

@@ -43,12 +43,21 @@ public sealed class LocalHgmRun : IDisposable
 
     public HeldOutScorer Scorer { get; }
 
-    /// <summary>The training-split problems evaluations draw from (stream 1 000 000, apart from the base data's stream 0).</summary>
+    /// <summary>
+    /// The training-split problems evaluations draw from (streams from 1 000 000 on, apart from the base data's stream 0),
+    /// each difficulty in the held-out set's proportion, so an agent's own score estimates its held-out score; shuffled.
+    /// </summary>
     public static IReadOnlyList<TaskProblem> TaskPool(Plan plan, HgmSpec spec)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(spec);
-        return plan.Splits.Training(plan.EvalDifficulties, spec.Hgm.TaskPool, stream: 1_000_000);
+        var heldOut = plan.EvalDifficulties.ToDictionary(d => d, d => plan.Splits.HeldOut(d).Count);
+        var total = heldOut.Values.Sum();
+        var pool = plan.EvalDifficulties
+            .SelectMany(d => plan.Splits.Training([d], (int)Math.Ceiling((double)spec.Hgm.TaskPool * heldOut[d] / total), stream: 1_000_000 + d))
+            .ToList();
+        var random = new Random(unchecked((int)spec.Seed) ^ 0x4847);
+        return pool.OrderBy(_ => random.Next()).Take(spec.Hgm.TaskPool).ToList();
     }
 
     /// <summary>Every held-out problem of the task's difficulties.</summary>

@@ -121,8 +121,9 @@ public sealed class SearchEngine
     }
 
     /// <summary>
-    /// The agent a search would hand over now, the same rule for every scheduler: the highest posterior mean minus one
-    /// standard deviation of Beta(1 + own successes, 1 + own failures), over nodes with at least one evaluation.
+    /// The agent a search would hand over now, the same rule for every scheduler: the highest posterior mean minus two
+    /// standard deviations of Beta(1 + own successes, 1 + own failures), over nodes with at least one evaluation, so a
+    /// lucky agent with three evaluations does not beat a good one with thirty.
     /// </summary>
     public static HgmNode BestAgent(HgmTree tree)
     {
@@ -136,7 +137,7 @@ public sealed class SearchEngine
                 continue;
             }
 
-            var value = BetaSampler.LowerBound(node.OwnSuccesses, node.OwnFailures);
+            var value = BetaSampler.LowerBound(node.OwnSuccesses, node.OwnFailures, deviations: 2);
             if (value > bestValue)
             {
                 (best, bestValue) = (node, value);
@@ -157,20 +158,26 @@ public sealed class SearchEngine
         var evaluations = Completed + InFlight;
         if (ShouldExpand(evaluations, Tree.Nodes.Count, Settings.Alpha))
         {
-            var parent = Thompson(random, n => (n.CladeSuccesses, n.CladeFailures));
+            // A node that has never run has no failures to diagnose: expansion draws among nodes with evaluations.
+            var parent = Thompson(random, n => (n.CladeSuccesses, n.CladeFailures), n => n.OwnEvaluations > 0);
             Expand(parent, random, target: 0);
             return Expanded;
         }
 
-        return Thompson(random, n => (n.OwnSuccesses, n.OwnFailures)).Id;
+        return Thompson(random, n => (n.OwnSuccesses, n.OwnFailures), _ => true).Id;
     }
 
-    private HgmNode Thompson(Random random, Func<HgmNode, (int Successes, int Failures)> evidence)
+    private HgmNode Thompson(Random random, Func<HgmNode, (int Successes, int Failures)> evidence, Func<HgmNode, bool> eligible)
     {
         var best = Tree.Root;
         var bestDraw = double.NegativeInfinity;
         foreach (var node in Tree.Nodes)
         {
+            if (!eligible(node))
+            {
+                continue;
+            }
+
             var (s, f) = evidence(node);
             var draw = BetaSampler.Sample(1 + s, 1 + f, random);
             if (draw > bestDraw)

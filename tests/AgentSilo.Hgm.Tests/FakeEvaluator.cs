@@ -1,4 +1,3 @@
-using AgentSilo.Hgm;
 
 namespace AgentSilo.Hgm.Tests;
 

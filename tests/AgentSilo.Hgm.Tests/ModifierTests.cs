@@ -1,4 +1,3 @@
-using AgentSilo.Hgm;
 using AgentSilo.Tasks;
 
 namespace AgentSilo.Hgm.Tests;

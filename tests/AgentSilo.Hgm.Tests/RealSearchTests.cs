@@ -1,8 +1,7 @@
-using AgentSilo.Hgm;
 
 namespace AgentSilo.Hgm.Tests;
 
-/// <summary>A tiny real run: a small policy trained in the test, a short HGM search over agents that run it.</summary>
+/// <summary>A tiny real run: a small policy trained in the test, a short HGM search from a root whose budget cuts every answer.</summary>
 public class RealSearchTests
 {
     [Fact]
@@ -13,16 +12,16 @@ public class RealSearchTests
             name: tiny-hgm
             seed: 3
             device: cpu
-            task: { suite: addition-reversed, difficulties: [1, 2] }
-            model: { layers: 1, heads: 2, width: 32 }
-            base: { difficulties: [1, 2], examples: 800, steps: 150, learning_rate: 0.005 }
+            task: { suite: reversal, difficulties: [2, 3] }
+            model: { layers: 2, heads: 4, width: 64 }
+            base: { difficulties: [2, 3], examples: 400, steps: 150, learning_rate: 0.003 }
             hgm:
               methods: [hgm]
               budget: 40
               workers: 2
               task_pool: 60
               held_out_per_difficulty: 20
-              root: { samples: 1, selection: first, temperature: 1.0, max_new_tokens: 2 }
+              root: { samples: 1, selection: first, temperature: 1.0, max_new_tokens: 1 }
             """);
         using var run = new LocalHgmRun(spec);
         var (root, runs) = await run.RunAllAsync();

@@ -1,5 +1,4 @@
 using AgentSilo.Evolution;
-using AgentSilo.Hgm;
 
 namespace AgentSilo.Hgm.Tests;
 
@@ -12,7 +11,7 @@ public class SpecTests
     {
         var spec = HgmSpecLoader.LoadFile(Example);
         Assert.Equal([SearchMethod.Hgm, SearchMethod.Dgm, SearchMethod.Greedy], spec.Hgm.Methods);
-        Assert.Equal(new AgentVariant(1, AnswerSelection.First, 1.0, 1.0, 3), spec.Hgm.Root.ToVariant());
+        Assert.Equal(new AgentVariant(1, AnswerSelection.First, 1.5, 1.0, 2), spec.Hgm.Root.ToVariant());
         var again = HgmSpecLoader.FromJson(HgmSpecLoader.ToJson(spec));
         Assert.Equal(HgmSpecLoader.ToJson(spec), HgmSpecLoader.ToJson(again));
     }
