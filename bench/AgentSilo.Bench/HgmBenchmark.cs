@@ -16,7 +16,7 @@ public static class HgmBenchmark
         var spec = HgmSpecLoader.LoadFile(specPath);
         TorchSharp.torch.set_num_threads(1);
         var clock = Stopwatch.StartNew();
-        using var run = new LocalHgmRun(spec, output.WriteLine);
+        using var run = new LocalHgmRun(spec, output.WriteLine, Path.Combine(outDir, "base-policy.ckpt"));
         output.WriteLine($"{spec.Name}: {spec.Hgm.Seeds} seed(s) x [{string.Join(", ", spec.Hgm.Methods.Select(HgmReports.Name))}], " +
             $"budget {spec.Hgm.Budget}, {spec.Hgm.Workers} workers, root {spec.Hgm.Root.ToVariant().Key}; {run.Scorer.Problems.Count} held-out problems");
         var (root, runs) = await run.RunAllAsync(r => output.WriteLine(

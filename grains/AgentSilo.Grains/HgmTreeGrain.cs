@@ -36,6 +36,8 @@ public sealed partial class HgmTreeGrain(
     IOptions<AgentSiloOptions> options,
     ILogger<HgmTreeGrain> logger) : Grain, IHgmTreeGrain
 {
+    private const int MaxAttempts = 5;
+
     private readonly CancellationTokenSource _cancel = new();
     private Task? _run;
     private SearchEngine? _engine;
@@ -132,9 +134,9 @@ public sealed partial class HgmTreeGrain(
             await SearchRunner.RunAsync(engine, evaluator, async (ticket, outcome) =>
             {
                 await InitialiseNodesAsync(engine);
-                await Node(ticket.NodeId).RecordAsync($"{ticket.NodeId}/{ticket.Task}", outcome.Solved);
+                await RetryAsync(() => Node(ticket.NodeId).RecordAsync($"{ticket.NodeId}/{ticket.Task}", outcome.Solved));
                 state.State.SnapshotJson = TreeJson.Serialize(TreeJson.Snapshot(engine));
-                await state.WriteStateAsync();
+                await RetryAsync(() => state.WriteStateAsync());
             }, cancellationToken);
             state.State.Phase = ExperimentPhase.Completed;
             LogFinished(logger, Id, engine.Completed, engine.Tree.Nodes.Count);
@@ -161,7 +163,29 @@ public sealed partial class HgmTreeGrain(
         for (; _initialisedNodes < engine.Tree.Nodes.Count; _initialisedNodes++)
         {
             var node = engine.Tree[_initialisedNodes];
-            await Node(node.Id).InitializeAsync(new HgmNodeInfo(Id, node.Id, node.ParentId, node.Variant.Key, node.Modification?.ToString()));
+            var info = new HgmNodeInfo(Id, node.Id, node.ParentId, node.Variant.Key, node.Modification?.ToString());
+            await RetryAsync(() => Node(node.Id).InitializeAsync(info));
+        }
+    }
+
+    /// <summary>
+    /// Storage can be briefly unavailable (SQLite busy past its timeout on a loaded machine); node records are idempotent by
+    /// evaluation id and state writes are whole, so a retry is safe and a search does not end on one failed write.
+    /// </summary>
+    private async Task RetryAsync(Func<Task> work)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await work();
+                return;
+            }
+            catch (Exception e) when (attempt < MaxAttempts)
+            {
+                LogRetry(logger, e, Id, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt));
+            }
         }
     }
 
@@ -176,6 +200,9 @@ public sealed partial class HgmTreeGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Search {SearchId} finished: {Evaluations} evaluations, {Nodes} nodes")]
     private static partial void LogFinished(ILogger logger, string searchId, int evaluations, int nodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Search {SearchId}: a node or state write failed on attempt {Attempt}; retrying")]
+    private static partial void LogRetry(ILogger logger, Exception exception, string searchId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Search {SearchId} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string searchId);

@@ -11,20 +11,51 @@ namespace AgentSilo.Hgm;
 /// </summary>
 public sealed class LocalHgmRun : IDisposable
 {
-    private readonly Gpt _model;
+    private readonly Gpt? _model;
 
-    public LocalHgmRun(HgmSpec spec, Action<string>? log = null)
+    /// <param name="spec">The run.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <param name="checkpoint">
+    /// Where to keep the base policy: loaded from there when it was trained for the same policy spec, else trained and saved
+    /// there (null: trained, not saved), so repeated benchmark runs train it once.
+    /// </param>
+    public LocalHgmRun(HgmSpec spec, Action<string>? log = null, string? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec;
-        Plan = new Plan(HgmSpecLoader.PolicySpec(spec));
+        var policySpec = HgmSpecLoader.PolicySpec(spec);
+        Plan = new Plan(policySpec);
         var device = TorchDevices.Select(spec.Device);
-        _model = new Gpt(Plan.ModelConfig(), device, spec.Seed);
-        var examples = Plan.BaseProblems().Select(p => Plan.Example(p, p.Answer)).ToList();
-        using (var trainer = new SftTrainer(_model, Plan.BaseTrainer()))
+        var policyJson = SpecLoader.ToJson(policySpec);
+        if (checkpoint is not null && File.Exists(checkpoint))
         {
-            var report = trainer.Train(examples, spec.Base.Steps, spec.Seed, null);
-            log?.Invoke($"base policy: {report.Steps} steps, mean loss {report.MeanLoss:F4}, {report.Elapsed.TotalSeconds:F1} s");
+            var loaded = Checkpoint.Load(checkpoint, device);
+            if (loaded.Metadata.TryGetValue("policy_spec", out var saved) && saved == policyJson)
+            {
+                _model = loaded.Model;
+                log?.Invoke($"base policy: loaded from {checkpoint}");
+            }
+            else
+            {
+                loaded.Model.Dispose();
+            }
+        }
+
+        if (_model is null)
+        {
+            _model = new Gpt(Plan.ModelConfig(), device, spec.Seed);
+            var examples = Plan.BaseProblems().Select(p => Plan.Example(p, p.Answer)).ToList();
+            using (var trainer = new SftTrainer(_model, Plan.BaseTrainer()))
+            {
+                var report = trainer.Train(examples, spec.Base.Steps, spec.Seed, null);
+                log?.Invoke($"base policy: {report.Steps} steps, mean loss {report.MeanLoss:F4}, {report.Elapsed.TotalSeconds:F1} s");
+            }
+
+            if (checkpoint is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
+                Checkpoint.Save(checkpoint, _model, Plan.Tokenizer, new Dictionary<string, string> { ["policy_spec"] = policyJson });
+            }
         }
 
         var sample = LocalPolicy.Sampler(_model, Plan.Tokenizer);
@@ -93,5 +124,5 @@ public sealed class LocalHgmRun : IDisposable
         return (await Scorer.ScoreAsync(Spec.Hgm.Root.ToVariant(), cancellationToken), runs);
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose() => _model?.Dispose();
 }

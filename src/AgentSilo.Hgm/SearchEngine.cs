@@ -158,8 +158,9 @@ public sealed class SearchEngine
         var evaluations = Completed + InFlight;
         if (ShouldExpand(evaluations, Tree.Nodes.Count, Settings.Alpha))
         {
-            // A node that has never run has no failures to diagnose: expansion draws among nodes with evaluations.
-            var parent = Thompson(random, n => (n.CladeSuccesses, n.CladeFailures), n => n.OwnEvaluations > 0);
+            // A self-modification responds to the node's own failures: expansion draws among nodes that have some (the
+            // root always may, so the tree can grow before anything failed).
+            var parent = Thompson(random, n => (n.CladeSuccesses, n.CladeFailures), n => n.OwnFailures > 0 || n.ParentId is null);
             Expand(parent, random, target: 0);
             return Expanded;
         }
