@@ -4,6 +4,14 @@ using AgentSilo.Bench;
 // Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web-evolve|cluster]...
 //   actor2: torch threads 2; web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC (default examples/web-evolve.yaml);
 //   cluster: 1 silo process against 2 on a real redis-server (build src/AgentSilo.Cli in Release first).
+//        dotnet run -c Release --project bench/AgentSilo.Bench hgm [SPEC] [OUT]
+//   HGM against DGM and greedy; default examples/hgm-addition.yaml, runs/hgm-bench.
+if (args.Length > 0 && args[0] == "hgm")
+{
+    await HgmBenchmark.RunAsync(Console.Out, args.Length > 1 ? args[1] : "examples/hgm-addition.yaml", args.Length > 2 ? args[2] : "runs/hgm-bench");
+    return 0;
+}
+
 var which = args.Length == 0 ? ["sampling", "actor"] : args;
 foreach (var name in which)
 {
@@ -25,7 +33,7 @@ foreach (var name in which)
             await ClusterBenchmark.RunAsync(Console.Out);
             break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web-evolve, cluster");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web-evolve, cluster, hgm");
             return 2;
     }
 }

@@ -4,6 +4,7 @@ using AgentSilo.Cli;
 var root = new RootCommand("AgentSilo: agents that improve themselves, on Orleans.")
 {
     RunCommand.Create(),
+    HgmCommand.Create(),
     ValidateCommand.Create(),
     TasksCommand.Create(),
     WebCommand.Create(),
