@@ -7,5 +7,7 @@ var root = new RootCommand("AgentSilo: agents that improve themselves, on Orlean
     ValidateCommand.Create(),
     TasksCommand.Create(),
     ServeCommand.Create(),
+    ExportCommand.Create(),
+    ImportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

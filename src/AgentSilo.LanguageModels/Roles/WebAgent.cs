@@ -27,7 +27,10 @@ public sealed record WebAction(string Kind, int? ElementId, string? Text)
         _ => $"{Kind}({ElementId}, {Quote(Text!)})",
     };
 
-    internal static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+    internal static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text, QuoteOptions);
+
+    private static readonly System.Text.Json.JsonSerializerOptions QuoteOptions =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
 
 /// <summary>A web agent over a chat model: renders the observation as a prompt, parses the reply into one text action.</summary>
