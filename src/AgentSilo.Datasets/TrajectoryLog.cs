@@ -11,7 +11,8 @@ namespace AgentSilo.Datasets;
 /// </summary>
 public static class TrajectoryLog
 {
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    /// <summary>Compact JSON; characters such as '+' stay as they are (these files are data, never HTML).</summary>
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The log directory of an experiment under a data directory.</summary>
     public static string Directory(string dataDirectory, string experiment) =>

@@ -121,8 +121,8 @@ public static class OpenAiEndpoints
         var index = 0;
         foreach (var c in completions.OrderBy(c => c.PromptIndex)) // stable: samples of a prompt keep their order
         {
-            var (text, tokens, logProbs, stopped) = Cut(c, request.Stop);
-            completionTokens += tokens.Count + (stopped && c.Stopped ? 1 : 0); // the stop token was generated, so it counts
+            var (text, tokens, logProbs, stopped, generated) = Cut(c, request.Stop);
+            completionTokens += generated;
             var choice = new JsonObject { ["index"] = index++ };
             if (chat)
             {
@@ -174,11 +174,13 @@ public static class OpenAiEndpoints
     /// <summary>
     /// The completion's text tokens (character-level: one character per non-special token) with their log-probs, cut
     /// before the first stop sequence. Stopped when the model emitted its stop token or a stop sequence was found.
+    /// Generated counts every token sampled up to the cut (special tokens, which show no text, included).
     /// </summary>
-    private static (string Text, List<string> Tokens, List<float> LogProbs, bool Stopped) Cut(SampledCompletion c, IReadOnlyList<string> stop)
+    private static (string Text, List<string> Tokens, List<float> LogProbs, bool Stopped, int Generated) Cut(SampledCompletion c, IReadOnlyList<string> stop)
     {
         var tokens = new List<string>(c.TokenIds.Length);
         var logProbs = new List<float>(c.TokenIds.Length);
+        var tokenOfChar = new List<int>(c.TokenIds.Length);
         var textIndex = 0;
         for (var i = 0; i < c.TokenIds.Length; i++)
         {
@@ -186,16 +188,17 @@ public static class OpenAiEndpoints
             {
                 tokens.Add(c.Text[textIndex++].ToString());
                 logProbs.Add(c.LogProbs[i]);
+                tokenOfChar.Add(i);
             }
         }
 
         var cut = stop.Select(s => c.Text.IndexOf(s, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
         if (cut < 0)
         {
-            return (c.Text, tokens, logProbs, c.Stopped);
+            return (c.Text, tokens, logProbs, c.Stopped, c.TokenIds.Length);
         }
 
-        return (c.Text[..cut], tokens.Take(cut).ToList(), logProbs.Take(cut).ToList(), true);
+        return (c.Text[..cut], tokens.Take(cut).ToList(), logProbs.Take(cut).ToList(), true, tokenOfChar[cut]);
     }
 
     private sealed class RequestException(string message) : Exception(message);

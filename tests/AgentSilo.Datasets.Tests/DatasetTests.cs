@@ -56,7 +56,11 @@ public sealed class DatasetTests : IDisposable
         Assert.DoesNotContain(rl.Concat(sft), line => line.Contains("7+1", StringComparison.Ordinal)); // held-out answers never become training data
 
         await using var stream = File.OpenRead(Path.Combine(_dir, DatasetExporter.ParquetFile));
-        var rows = (await ParquetSerializer.DeserializeAsync<TrajectoryRecord>(stream)).ToList();
+        var result = await ParquetSerializer.DeserializeAsync<TrajectoryRecord>(stream);
+        Assert.Equal(
+            ["id", "experiment", "round", "tag", "task_id", "suite", "difficulty", "policy_version", "prompt", "completion", "answer", "correct", "kept", "reward", "mean_logprob", "completion_tokens"],
+            result.Schema.GetDataFields().Select(f => f.Name));
+        var rows = result.Data;
         Assert.Equal(Sample().Select(r => (r.Id, r.Tag, r.Completion, r.Correct, r.Reward)), rows.Select(r => (r.Id, r.Tag, r.Completion, r.Correct, r.Reward)));
     }
 
