@@ -88,7 +88,22 @@ public sealed record RolloutRequest(
     [property: Id(4)] SamplingSettings Sampling,
     [property: Id(5)] long Seed,
     [property: Id(6)] string Tag,
-    [property: Id(7)] int FirstIndex);
+    [property: Id(7)] int FirstIndex,
+    [property: Id(8)] ExternalPolicy? External = null);
+
+/// <summary>
+/// A policy served elsewhere behind an OpenAI-compatible API: rollouts sample it through IChatClient instead of the
+/// policy grain. <see cref="ApiKeyEnv"/> names the environment variable holding the key; the key never travels.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.ExternalPolicy")]
+public sealed record ExternalPolicy(
+    [property: Id(0)] string BaseUrl,
+    [property: Id(1)] string Model,
+    [property: Id(2)] string? ApiKeyEnv,
+    [property: Id(3)] double TimeoutSeconds,
+    [property: Id(4)] int MaxRetries,
+    [property: Id(5)] int MaxConcurrency,
+    [property: Id(6)] string PromptStyle);
 
 /// <summary>How the critic should judge.</summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.JudgeRequest")]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentSilo.Datasets;
 using AgentSilo.Evolution;
 using AgentSilo.Tasks;
 using Microsoft.Extensions.Logging;
@@ -45,6 +46,7 @@ public sealed partial class ExperimentGrain(
     private double _samplesPerSecond;
     private int _totalRounds;
     private bool _trainerReady;
+    private ExternalPolicy? _external;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -107,6 +109,9 @@ public sealed partial class ExperimentGrain(
     {
         _round = state.State.Rounds.Count;
         _totalRounds = spec.Rounds + 1;
+        _external = spec.Policy is { } p
+            ? new ExternalPolicy(p.BaseUrl, p.Model, p.ApiKeyEnv, p.TimeoutSeconds, p.MaxRetries, p.MaxConcurrency, p.PromptStyle.ToString())
+            : null;
         _run = RunAsync(new Plan(spec), _cancel.Token);
     }
 
@@ -168,7 +173,7 @@ public sealed partial class ExperimentGrain(
         {
             try
             {
-                if (!_trainerReady)
+                if (!_trainerReady && _external is null)
                 {
                     // Fails while the trainer still trains for an earlier activation of this grain: the retry waits it out.
                     var resumed = await trainer.InitializeAsync(state.State.SpecJson!, state.State.Policy);
@@ -199,8 +204,21 @@ public sealed partial class ExperimentGrain(
         int generated = 0, kept = 0, keptCorrect = 0, stale = 0, ingestedCount = 0;
         double samplesPerSecond = 0;
         int? target = null;
+        var log = new List<TrajectoryRecord>();
+        if (_external is not null)
+        {
+            return await EvaluateExternalAsync(plan, round, clock, cancellationToken);
+        }
 
-        if (round > 0)
+        if (round == 0)
+        {
+            log.AddRange(plan.BaseData().Select((x, i) => new TrajectoryRecord
+            {
+                Id = $"{Id}/r0/base/p{i}", Experiment = Id, Round = 0, Tag = "base", TaskId = $"base/p{i}", Suite = spec.Task.Suite,
+                Prompt = x.Prompt, Completion = x.Completion, Answer = x.Completion, Correct = true, Kept = true, Reward = 1,
+            }));
+        }
+        else
         {
             // 1 generate: the current version samples the round's unlabelled problems.
             var policy = state.State.Policy ?? throw new InvalidOperationException("no policy version to sample from");
@@ -218,6 +236,9 @@ public sealed partial class ExperimentGrain(
                 spec.Task.Suite, plan.Selection.ToString(), spec.Method.MinVoteShare, plan.LengthFilter, problems, trajectories));
             kept = judged.Kept.Count;
             keptCorrect = judged.KeptCorrect;
+            var keptIds = judged.Kept.Select(v => v.TrajectoryId).ToHashSet(StringComparer.Ordinal);
+            var byId = problems.ToDictionary(p => p.Id, StringComparer.Ordinal);
+            log.AddRange(trajectories.Select(t => Record(plan, t, byId[t.TaskId], "gen", keptIds.Contains(t.Id))));
             var prompts = problems.ToDictionary(p => p.Id, p => p.Prompt, StringComparer.Ordinal);
             var versions = trajectories.ToDictionary(t => t.Id, t => t.PolicyVersion, StringComparer.Ordinal);
             var ingested = await trainer.IngestAsync(
@@ -248,7 +269,8 @@ public sealed partial class ExperimentGrain(
         state.State.Policy = training.Published;
 
         // 4 evaluate: greedy, and sampled where asked, on every held-out difficulty.
-        var eval = await EvaluateAsync(plan, training.Published, round, cancellationToken);
+        var (eval, greedy) = await EvaluateAsync(plan, training.Published, round, cancellationToken);
+        await WriteLogAsync(plan, round, log, greedy);
         return new RoundResult(
             round, training.Published.Version, round == 0 ? "base" : spec.Method.Kind.ToString().ToLowerInvariant(),
             round == 0 ? "labels" : plan.Selection.ToString().ToLowerInvariant(), target, generated, kept,
@@ -256,7 +278,38 @@ public sealed partial class ExperimentGrain(
             clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond, stale, ingestedCount);
     }
 
-    private async Task<List<DifficultyScore>> EvaluateAsync(Plan plan, PolicyVersion policy, int round, CancellationToken cancellationToken)
+    /// <summary>Round 0 of an evaluation-only experiment: the external policy on the held-out split, nothing trained.</summary>
+    private async Task<RoundResult> EvaluateExternalAsync(Plan plan, int round, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var policy = new PolicyVersion(_external!.Model, 0, "", "");
+        var (eval, greedy) = await EvaluateAsync(plan, policy, round, cancellationToken);
+        await WriteLogAsync(plan, round, [], greedy);
+        return new RoundResult(round, 0, "external", "none", null, 0, 0, 0, 0, 0, eval, clock.Elapsed.TotalSeconds, 0, 0);
+    }
+
+    /// <summary>The round's trajectory log (base data or generated samples, and greedy held-out answers), written off the scheduler.</summary>
+    private Task WriteLogAsync(Plan plan, int round, List<TrajectoryRecord> log, IReadOnlyList<Trajectory> greedy)
+    {
+        var heldOut = plan.EvalDifficulties.SelectMany(plan.Splits.HeldOut).DistinctBy(p => p.Id).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        log.AddRange(greedy.Select(t => Record(plan, t, heldOut[t.TaskId], "eval-greedy", kept: false)));
+        var data = options.Value.DataDirectory;
+        return Task.Run(() => TrajectoryLog.WriteRound(data, Id, round, log));
+    }
+
+    private static TrajectoryRecord Record(Plan plan, Trajectory t, TaskProblem problem, string tag, bool kept)
+    {
+        var correct = plan.Suite.Verify(problem, t.FinalAction);
+        return new TrajectoryRecord
+        {
+            Id = t.Id, Experiment = t.ExperimentId, Round = t.Round, Tag = tag, TaskId = t.TaskId, Suite = problem.Suite,
+            Difficulty = problem.Difficulty, PolicyVersion = t.PolicyVersion, Prompt = problem.Prompt, Completion = t.FinalAction,
+            Answer = problem.Answer, Correct = correct, Kept = kept, Reward = correct ? 1 : 0, MeanLogProb = t.MeanLogProb,
+            CompletionTokens = t.Steps.Sum(s => s.TokenIds.Length),
+        };
+    }
+
+    private async Task<(List<DifficultyScore> Scores, IReadOnlyList<Trajectory> Greedy)> EvaluateAsync(
+        Plan plan, PolicyVersion policy, int round, CancellationToken cancellationToken)
     {
         var problems = plan.EvalDifficulties.SelectMany(plan.Splits.HeldOut).ToList();
         var greedy = await RolloutAsync(plan, policy, round, "eval-greedy", problems, plan.EvalGreedy(problems), cancellationToken);
@@ -266,7 +319,7 @@ public sealed partial class ExperimentGrain(
 
         var greedyByTask = greedy.ToLookup(t => t.TaskId);
         var sampledByTask = sampled.ToLookup(t => t.TaskId);
-        return plan.EvalDifficulties.Select(d =>
+        return (plan.EvalDifficulties.Select(d =>
         {
             var heldOut = plan.Splits.HeldOut(d);
             return Scoring.Score(
@@ -274,7 +327,7 @@ public sealed partial class ExperimentGrain(
                 heldOut,
                 heldOut.Select(p => greedyByTask[p.Id].First().FinalAction).ToList(),
                 sampled.Count == 0 ? [] : heldOut.Select(p => (IReadOnlyList<string>)sampledByTask[p.Id].Select(t => t.FinalAction).ToList()).ToList());
-        }).ToList();
+        }).ToList(), greedy);
     }
 
     /// <summary>Fans the problems out over rollout grains in chunks small enough for one call each.</summary>
@@ -282,7 +335,9 @@ public sealed partial class ExperimentGrain(
         Plan plan, PolicyVersion policy, int round, string tag, IReadOnlyList<TaskProblem> problems,
         Learning.SamplingOptions sampling, CancellationToken cancellationToken)
     {
-        var perChunk = Math.Max(1, options.Value.MaxSequencesPerRollout / sampling.SamplesPerPrompt);
+        // An external policy answers one HTTP request per sample: smaller chunks keep each call well inside the grain-call timeout.
+        var maxSequences = _external is null ? options.Value.MaxSequencesPerRollout : Math.Min(options.Value.MaxSequencesPerRollout, 64);
+        var perChunk = Math.Max(1, maxSequences / sampling.SamplesPerPrompt);
         var settings = new SamplingSettings(sampling.Temperature, sampling.TopP, sampling.SamplesPerPrompt, sampling.MaxNewTokens);
         var chunks = problems.Chunk(perChunk).ToList();
         SetStep(tag, 0, chunks.Count);
@@ -301,7 +356,7 @@ public sealed partial class ExperimentGrain(
             try
             {
                 var seed = RolloutSeed(plan.Spec.Seed, round, tag, i);
-                var request = new RolloutRequest(Id, round, policy, chunk, settings, seed, tag, i * perChunk);
+                var request = new RolloutRequest(Id, round, policy, chunk, settings, seed, tag, i * perChunk, _external);
                 for (var attempt = 1; ; attempt++)
                 {
                     try

@@ -1,3 +1,5 @@
+using AgentSilo.LanguageModels;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Placement;
 
 namespace AgentSilo.Grains;
@@ -13,6 +15,11 @@ public sealed class RolloutGrain : Grain, IRolloutGrain
 {
     public async Task<IReadOnlyList<Trajectory>> RunAsync(RolloutRequest request)
     {
+        if (request.External is { } external)
+        {
+            return await ChatRollout.RunAsync(request, external, ServiceProvider.GetRequiredService<LanguageModelClients>());
+        }
+
         var policy = GrainFactory.GetGrain<IPolicyGrain>(request.Policy.Policy);
         var completions = await policy.SampleAsync(
             new SampleRequest(request.Policy, request.Problems.Select(p => p.Prompt).ToList(), request.Sampling, request.Seed));

@@ -66,7 +66,7 @@ public sealed partial class TrainerGrain(
         await state.WriteStateAsync();
         _seen.Clear();
         _seen.UnionWith(state.State.Samples.Select(s => s.TrajectoryId));
-        _baseExamples = _plan.BaseProblems().Select(p => _plan.Example(p, p.Answer)).ToList();
+        _baseExamples = _plan.BaseExamples();
         _status = new TrainingStatus(TrainerPhase.Idle, 0, 0, 0, 0, state.State.Published, null, 0, 0);
         LogInitialised(logger, this.GetPrimaryKeyString(), resumeFrom?.Version ?? 0, device.type.ToString());
         return state.State.Published;

@@ -10,5 +10,8 @@ var root = new RootCommand("AgentSilo: agents that improve themselves, on Orlean
     WebCommand.Create(),
     SiloCommand.Create(),
     StatusCommand.Create(),
+    ServeCommand.Create(),
+    ExportCommand.Create(),
+    ImportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

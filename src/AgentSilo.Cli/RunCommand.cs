@@ -88,6 +88,7 @@ public static class RunCommand
             .AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error) // the runtime's warnings are noise to a user
             .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
             o => o.TorchThreads = threads);
+        using var tokens = new TokenUsage();
         await host.StartAsync(cancellationToken);
         try
         {
@@ -113,6 +114,11 @@ public static class RunCommand
             ResultsWriter.Write(outDir, spec, status);
             AnsiConsole.Write(ResultsTable.Render(status, live: false));
             AnsiConsole.WriteLine(ResultsWriter.Headline(spec, status));
+            if (tokens.Measurements > 0)
+            {
+                AnsiConsole.WriteLine($"language-model tokens (gen_ai.client.token.usage): {tokens.Input} input, {tokens.Output} output");
+            }
+
             return status.Phase switch
             {
                 ExperimentPhase.Completed => ExitCodes.Success,

@@ -54,6 +54,52 @@ public sealed class ExperimentSpec
     public TrainSection Train { get; set; } = new();
 
     public EvalSection Eval { get; set; } = new();
+
+    /// <summary>
+    /// An external policy: a model served behind an OpenAI-compatible API, sampled through IChatClient instead of the
+    /// TorchSharp policy. It cannot be trained here, so the experiment is evaluation-only (rounds: 0). Default null.
+    /// </summary>
+    public PolicySection? Policy { get; set; }
+}
+
+/// <summary>A policy served elsewhere (vLLM, Ollama, a hosted API, another AgentSilo's `serve`).</summary>
+public sealed class PolicySection
+{
+    /// <summary>Only "openai" (an OpenAI-compatible chat-completions endpoint). Default openai.</summary>
+    public string Backend { get; set; } = "openai";
+
+    /// <summary>The API's base URL, "/v1" included. Required.</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>The served model's name (AgentSilo's server: "policy:vN"). Required.</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>The name of the environment variable holding the API key (never the key itself); null sends none. Default null.</summary>
+    public string? ApiKeyEnv { get; set; }
+
+    /// <summary>raw (the task prompt alone: AgentSilo's own policies) or instruct (an instruction first: chat models). Default raw.</summary>
+    public LanguageModels.Roles.MathPromptStyle PromptStyle { get; set; } = LanguageModels.Roles.MathPromptStyle.Raw;
+
+    /// <summary>Seconds one request may take. Default 60.</summary>
+    public double TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Retries of a failed request, with exponential backoff. Default 2.</summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>Requests in flight at once to the endpoint. Default 8.</summary>
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>The endpoint settings these stand for.</summary>
+    public LanguageModels.LanguageModelEndpoint Endpoint() => new()
+    {
+        Backend = Backend,
+        BaseUrl = BaseUrl,
+        Model = Model,
+        ApiKeyEnv = ApiKeyEnv,
+        Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+        MaxRetries = MaxRetries,
+        MaxConcurrency = MaxConcurrency,
+    };
 }
 
 /// <summary>Which problems the experiment is about.</summary>
@@ -102,6 +148,12 @@ public sealed class BaseSection
 
     /// <summary>Learning rate. Default 0.001.</summary>
     public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>
+    /// A dataset to train the base on instead of drawn labelled problems: a JSONL file of chat "messages" or
+    /// prompt/completion lines (what `agentsilo export` writes as sft.jsonl). Default null.
+    /// </summary>
+    public string? Dataset { get; set; }
 }
 
 /// <summary>The self-improvement method of rounds 1..n.</summary>

@@ -68,6 +68,15 @@ public sealed class Plan
         return ids.Count > 0 && ids[^1] - ids[0] == ids.Count - 1 ? (ids[0], ids[^1]) : (-1, -1);
     }
 
+    /// <summary>Round 0's (prompt, completion) pairs: the imported base.dataset when the spec names one, else the labelled problems.</summary>
+    public IReadOnlyList<(string Prompt, string Completion)> BaseData() => Spec.Base.Dataset is { } dataset
+        ? Datasets.DatasetImporter.ReadSft(dataset).Select(e => (e.Prompt, e.Completion)).ToList()
+        : BaseProblems().Select(p => (p.Prompt, p.Answer)).ToList();
+
+    /// <summary>Round 0's training examples (see <see cref="BaseData"/>).</summary>
+    public IReadOnlyList<TrainingExample> BaseExamples() =>
+        BaseData().Select(x => new TrainingExample(Tokenizer.EncodePrompt(x.Prompt), Tokenizer.EncodeCompletion(x.Completion))).ToList();
+
     /// <summary>The labelled problems of round 0 (training split only).</summary>
     public IReadOnlyList<TaskProblem> BaseProblems() => Splits.Training(BaseDifficulties, Spec.Base.Examples, stream: 0);
 

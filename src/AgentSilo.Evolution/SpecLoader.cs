@@ -158,7 +158,59 @@ public static partial class SpecLoader
         Check(spec.Eval.ProblemsPerDifficulty >= 1, "eval.problems_per_difficulty", $"must be at least 1, got {spec.Eval.ProblemsPerDifficulty}");
         Check(spec.Eval.Samples is >= 0 and <= 256, "eval.samples", $"must be between 0 and 256, got {spec.Eval.Samples}");
         Check(spec.Eval.Temperature is > 0 and <= 5, "eval.temperature", $"must be in (0, 5], got {spec.Eval.Temperature}");
+        ValidateExternal(spec, suite, errors);
         return errors;
+    }
+
+    private static void ValidateExternal(ExperimentSpec spec, ITaskSuite? suite, List<string> errors)
+    {
+        if (spec.Policy is { } policy)
+        {
+            if (policy.TimeoutSeconds is <= 0 or > 3600)
+            {
+                errors.Add($"policy.timeout_seconds: must be in (0, 3600], got {policy.TimeoutSeconds}");
+            }
+            else
+            {
+                errors.AddRange(policy.Endpoint().Validate("policy."));
+            }
+
+            if (spec.Rounds != 0)
+            {
+                errors.Add($"policy: an external model is sampled, not trained, here; rounds must be 0 (round 0 evaluates it on the held-out split), got {spec.Rounds}");
+            }
+
+            if (spec.Base.Dataset is not null)
+            {
+                errors.Add("base.dataset: an external policy has no base training to feed");
+            }
+        }
+
+        if (spec.Base.Dataset is { } dataset)
+        {
+            try
+            {
+                var examples = Datasets.DatasetImporter.ReadSft(dataset);
+                if (examples.Count == 0)
+                {
+                    errors.Add($"base.dataset: {dataset} holds no examples");
+                }
+
+                if (suite is not null)
+                {
+                    var bad = examples.Select((e, i) => (Text: e.Prompt + e.Completion, Line: i + 1))
+                        .FirstOrDefault(x => x.Text.Any(c => !suite.Alphabet.Contains(c)));
+                    if (bad.Text is not null)
+                    {
+                        errors.Add($"base.dataset: example {bad.Line} of {dataset} holds '{bad.Text.First(c => !suite.Alphabet.Contains(c))}', which is not in {suite.Name}'s alphabet");
+                    }
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                errors.Add($"base.dataset: {e.Message}");
+            }
+        }
     }
 
     private static (int Min, int Max)? CheckRange(List<int>? range, string field, ITaskSuite? suite, List<string> errors)

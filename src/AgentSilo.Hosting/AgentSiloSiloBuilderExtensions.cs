@@ -1,5 +1,6 @@
 using AgentSilo.Grains;
 using AgentSilo.Hosting.Storage;
+using AgentSilo.LanguageModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ public static class AgentSiloSiloBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentSiloOptions>, AgentSiloOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddPlacementDirector<CapabilityPlacement, Placement.CapabilityPlacementDirector>(ServiceLifetime.Transient);
+        builder.Services.AddLanguageModels(); // IChatClient backends of external policies (per-endpoint limits are process-wide)
         return builder;
     }
 
