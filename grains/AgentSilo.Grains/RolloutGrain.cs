@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using AgentSilo.Telemetry;
 using Orleans.Concurrency;
 
 namespace AgentSilo.Grains;
@@ -5,13 +7,27 @@ namespace AgentSilo.Grains;
 /// <summary>
 /// Runs single-step episodes: each problem's prompt goes to the policy, each completion becomes a trajectory tagged
 /// with the policy version. Ids are "{experiment}/r{round}/{tag}/p{index}/s{sample}": deterministic, so a retried
-/// rollout yields the same ids and the trainer counts each trajectory once.
+/// rollout yields the same ids and the trainer counts each trajectory once. One <c>episode</c> span covers a call's
+/// episodes (one span per batch keeps tracing cheap); every trajectory carries its trace context.
 /// </summary>
 [StatelessWorker]
 public sealed class RolloutGrain : Grain, IRolloutGrain
 {
     public async Task<IReadOnlyList<Trajectory>> RunAsync(RolloutRequest request)
     {
+        var prefix = $"{request.ExperimentId}/r{request.Round}/{request.Tag}";
+        using var activity = GrainTelemetry.Source.StartActivity(SpanNames.Episode, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(AgentSiloAttributes.Experiment, request.ExperimentId);
+            activity.SetTag(AgentSiloAttributes.Round, request.Round);
+            activity.SetTag(AgentSiloAttributes.RolloutTag, request.Tag);
+            activity.SetTag(AgentSiloAttributes.Episode, $"{prefix}/p{request.FirstIndex}-p{request.FirstIndex + request.Problems.Count - 1}");
+            activity.SetTag(AgentSiloAttributes.EpisodeCount, request.Problems.Count * request.Sampling.SamplesPerPrompt);
+            activity.SetTag(AgentSiloAttributes.PolicyVersion, request.Policy.Version);
+        }
+
+        var traceParent = activity is { Recorded: true } ? activity.Id : null;
         var policy = GrainFactory.GetGrain<IPolicyGrain>(request.Policy.Policy);
         var completions = await policy.SampleAsync(
             new SampleRequest(request.Policy, request.Problems.Select(p => p.Prompt).ToList(), request.Sampling, request.Seed));
@@ -21,11 +37,18 @@ public sealed class RolloutGrain : Grain, IRolloutGrain
         foreach (var c in completions)
         {
             var problem = request.Problems[c.PromptIndex];
-            var id = $"{request.ExperimentId}/r{request.Round}/{request.Tag}/p{request.FirstIndex + c.PromptIndex}/s{sampleIndex[c.PromptIndex]++}";
+            var id = $"{prefix}/p{request.FirstIndex + c.PromptIndex}/s{sampleIndex[c.PromptIndex]++}";
             var step = new TrajectoryStep(problem.Prompt, c.Text, c.TokenIds, c.LogProbs, c.Stopped);
-            trajectories.Add(new Trajectory(id, request.ExperimentId, request.Round, problem.Id, request.Policy.Version, [step]));
+            trajectories.Add(new Trajectory(id, request.ExperimentId, request.Round, problem.Id, request.Policy.Version, [step], traceParent));
         }
 
+        var tags = new TagList
+        {
+            { AgentSiloAttributes.Experiment, request.ExperimentId },
+            { AgentSiloAttributes.RolloutTag, request.Tag },
+        };
+        GrainTelemetry.Episodes.Add(trajectories.Count, tags);
+        GrainTelemetry.EnvironmentSteps.Add(trajectories.Count, tags); // single-step episodes: one action each
         return trajectories;
     }
 }
