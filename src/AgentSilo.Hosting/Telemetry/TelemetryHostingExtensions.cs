@@ -75,7 +75,8 @@ public static class TelemetryHostingExtensions
 
                 if (options.FileDirectory is not null)
                 {
-                    tracing.AddProcessor(new BatchActivityExportProcessor(new JsonLinesSpanExporter(Path.Combine(options.FileDirectory, TelemetryFiles.Traces))));
+                    tracing.AddProcessor(new BatchActivityExportProcessor(
+                        new JsonLinesSpanExporter(Path.Combine(options.FileDirectory, TelemetryFiles.Traces)), maxQueueSize: 16384, scheduledDelayMilliseconds: 1000));
                 }
 
                 if (options.OtlpEndpoint is not null)
