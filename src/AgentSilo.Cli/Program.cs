@@ -6,5 +6,6 @@ var root = new RootCommand("AgentSilo: agents that improve themselves, on Orlean
     RunCommand.Create(),
     ValidateCommand.Create(),
     TasksCommand.Create(),
+    TraceCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
