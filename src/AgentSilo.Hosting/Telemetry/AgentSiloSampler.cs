@@ -8,7 +8,7 @@ namespace AgentSilo.Hosting.Telemetry;
 /// follow their parent; <c>episode</c> spans are kept with <see cref="TelemetryOptions.EpisodeSamplingRatio"/>; calls to
 /// <see cref="TelemetryOptions.UntracedMethods"/> are dropped (their children follow).
 /// </summary>
-internal sealed class AgentSiloSampler : Sampler
+public sealed class AgentSiloSampler : Sampler
 {
     private static readonly SamplingResult Drop = new(SamplingDecision.Drop);
     private static readonly SamplingResult Keep = new(SamplingDecision.RecordAndSample);
