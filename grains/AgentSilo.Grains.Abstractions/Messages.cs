@@ -51,6 +51,8 @@ public sealed record TrajectoryStep(
 /// <summary>
 /// An episode of one task under one policy version. <see cref="Id"/> is deterministic
 /// ("{experiment}/r{round}/{task}/s{sample}"), so delivery can be at-least-once and counting stays exact.
+/// <see cref="TraceParent"/> is the W3C trace context of the span that produced it (null when not traced), so the training
+/// run that consumes it can link back to its episode.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.Trajectory")]
 public sealed record Trajectory(
@@ -59,7 +61,8 @@ public sealed record Trajectory(
     [property: Id(2)] int Round,
     [property: Id(3)] string TaskId,
     [property: Id(4)] int PolicyVersion,
-    [property: Id(5)] IReadOnlyList<TrajectoryStep> Steps)
+    [property: Id(5)] IReadOnlyList<TrajectoryStep> Steps,
+    [property: Id(6)] string? TraceParent = null)
 {
     public string FinalAction => Steps.Count == 0 ? "" : Steps[^1].Action;
 
@@ -131,14 +134,18 @@ public sealed record JudgeResult(
     [property: Id(2)] int Samples,
     [property: Id(3)] int KeptCorrect);
 
-/// <summary>A training example selected in some round, keyed by the trajectory it came from.</summary>
+/// <summary>
+/// A training example selected in some round, keyed by the trajectory it came from; <see cref="TraceParent"/> is that
+/// trajectory's trace context, for the training span's links.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.TrainingSample")]
 public sealed record TrainingSample(
     [property: Id(0)] string TrajectoryId,
     [property: Id(1)] int Round,
     [property: Id(2)] string Prompt,
     [property: Id(3)] string Completion,
-    [property: Id(4)] int PolicyVersion = 0);
+    [property: Id(4)] int PolicyVersion = 0,
+    [property: Id(5)] string? TraceParent = null);
 
 [GenerateSerializer, Alias("AgentSilo.TrainerPhase")]
 public enum TrainerPhase

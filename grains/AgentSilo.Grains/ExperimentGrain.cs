@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AgentSilo.Datasets;
 using AgentSilo.Evolution;
 using AgentSilo.Tasks;
+using AgentSilo.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -138,7 +139,9 @@ public sealed partial class ExperimentGrain(
                 cancellationToken.ThrowIfCancellationRequested();
                 DelayDeactivation(TimeSpan.FromHours(1));
                 _round = round;
+                using var span = GrainTelemetry.Source.StartActivity(SpanNames.Round, ActivityKind.Internal, default(ActivityContext), GrainTelemetry.Experiment(Id, round));
                 var result = await RunRoundWithRetriesAsync(plan, trainer, round, cancellationToken);
+                RecordRound(span, result);
                 state.State.Rounds.Add(result);
                 await state.WriteStateAsync();
                 LogRoundFinished(logger, round, Id, result.Eval.Count == 0 ? 0 : result.Eval[^1].Greedy);
@@ -225,41 +228,58 @@ public sealed partial class ExperimentGrain(
             var problems = plan.GenerationProblems(round);
             target = spec.Method.Kind == MethodKind.Curriculum ? plan.CurriculumDifficulty(round) : null;
             var generateClock = Stopwatch.StartNew();
-            var trajectories = await RolloutAsync(plan, policy, round, "gen", problems, plan.GenerationSampling(problems), cancellationToken);
-            generated = trajectories.Count;
-            samplesPerSecond = _samplesPerSecond = generated / Math.Max(generateClock.Elapsed.TotalSeconds, 1e-9);
+            List<Trajectory> trajectories;
+            using (var step = StartStep("generate", round))
+            {
+                var latest = (await trainer.GetStatusAsync()).Published?.Version ?? policy.Version;
+                GrainTelemetry.PolicyVersionLag.Record(latest - policy.Version, GrainTelemetry.Experiment(Id, round));
+                trajectories = await RolloutAsync(plan, policy, round, "gen", problems, plan.GenerationSampling(problems), cancellationToken);
+                generated = trajectories.Count;
+                samplesPerSecond = _samplesPerSecond = generated / Math.Max(generateClock.Elapsed.TotalSeconds, 1e-9);
+                GrainTelemetry.SamplesPerSecond.Record(samplesPerSecond, GrainTelemetry.Experiment(Id, round));
+                step?.SetTag(AgentSiloAttributes.EpisodeCount, generated);
+            }
 
             // 2 judge: the critic keeps at most one answer per problem.
-            SetStep("judge", 0, 1);
-            var critic = GrainFactory.GetGrain<ICriticGrain>(0);
-            var judged = await critic.JudgeAsync(new JudgeRequest(
-                spec.Task.Suite, plan.Selection.ToString(), spec.Method.MinVoteShare, plan.LengthFilter, problems, trajectories));
-            kept = judged.Kept.Count;
-            keptCorrect = judged.KeptCorrect;
-            var keptIds = judged.Kept.Select(v => v.TrajectoryId).ToHashSet(StringComparer.Ordinal);
-            var byId = problems.ToDictionary(p => p.Id, StringComparer.Ordinal);
-            log.AddRange(trajectories.Select(t => Record(plan, t, byId[t.TaskId], "gen", keptIds.Contains(t.Id))));
-            var prompts = problems.ToDictionary(p => p.Id, p => p.Prompt, StringComparer.Ordinal);
-            var versions = trajectories.ToDictionary(t => t.Id, t => t.PolicyVersion, StringComparer.Ordinal);
-            var ingested = await trainer.IngestAsync(
-                judged.Kept.Select(v => new TrainingSample(v.TrajectoryId, round, prompts[v.TaskId], v.Answer, versions[v.TrajectoryId])).ToList(),
-                spec.Train.MaxStaleness);
-            stale = ingested.Stale;
-            ingestedCount = ingested.Fresh;
+            using (var step = StartStep("judge", round))
+            {
+                SetStep("judge", 0, 1);
+                var critic = GrainFactory.GetGrain<ICriticGrain>(0);
+                var judged = await critic.JudgeAsync(new JudgeRequest(
+                    spec.Task.Suite, plan.Selection.ToString(), spec.Method.MinVoteShare, plan.LengthFilter, problems, trajectories));
+                kept = judged.Kept.Count;
+                keptCorrect = judged.KeptCorrect;
+                var keptIds = judged.Kept.Select(v => v.TrajectoryId).ToHashSet(StringComparer.Ordinal);
+                var byId = problems.ToDictionary(p => p.Id, StringComparer.Ordinal);
+                log.AddRange(trajectories.Select(t => Record(plan, t, byId[t.TaskId], "gen", keptIds.Contains(t.Id))));
+                var prompts = problems.ToDictionary(p => p.Id, p => p.Prompt, StringComparer.Ordinal);
+                var byTrajectory = trajectories.ToDictionary(t => t.Id, StringComparer.Ordinal);
+                var ingested = await trainer.IngestAsync(
+                    judged.Kept.Select(v => new TrainingSample(
+                        v.TrajectoryId, round, prompts[v.TaskId], v.Answer, byTrajectory[v.TrajectoryId].PolicyVersion, byTrajectory[v.TrajectoryId].TraceParent))
+                        .ToList(),
+                    spec.Train.MaxStaleness);
+                stale = ingested.Stale;
+                ingestedCount = ingested.Fresh;
+                step?.SetTag(AgentSiloAttributes.SamplesKept, kept);
+            }
         }
 
         // 3 train: round 0 on labelled base data, later rounds on the selected pool; publishes version round + 1.
         var steps = round == 0 ? spec.Base.Steps : spec.Train.StepsPerRound;
-        await trainer.StartTrainingAsync(round, steps);
         TrainingStatus training;
-        do
+        using (StartStep("train", round))
         {
-            await Task.Delay(options.Value.TrainerPollInterval, time, cancellationToken);
-            training = await trainer.GetStatusAsync();
-            _trainLoss = training.Loss;
-            SetStep("train", training.Step, training.Steps);
+            await trainer.StartTrainingAsync(round, steps);
+            do
+            {
+                await Task.Delay(options.Value.TrainerPollInterval, time, cancellationToken);
+                training = await trainer.GetStatusAsync();
+                _trainLoss = training.Loss;
+                SetStep("train", training.Step, training.Steps);
+            }
+            while (training.Phase == TrainerPhase.Training);
         }
-        while (training.Phase == TrainerPhase.Training);
 
         if (training.Phase != TrainerPhase.Done || training.Published is null)
         {
@@ -269,8 +289,13 @@ public sealed partial class ExperimentGrain(
         state.State.Policy = training.Published;
 
         // 4 evaluate: greedy, and sampled where asked, on every held-out difficulty.
-        var (eval, greedy) = await EvaluateAsync(plan, training.Published, round, cancellationToken);
-        await WriteLogAsync(plan, round, log, greedy);
+        List<DifficultyScore> eval;
+        using (StartStep("evaluate", round))
+        {
+            (eval, var greedy) = await EvaluateAsync(plan, training.Published, round, cancellationToken);
+            await WriteLogAsync(plan, round, log, greedy);
+        }
+
         return new RoundResult(
             round, training.Published.Version, round == 0 ? "base" : spec.Method.Kind.ToString().ToLowerInvariant(),
             round == 0 ? "labels" : plan.Selection.ToString().ToLowerInvariant(), target, generated, kept,
@@ -388,6 +413,34 @@ public sealed partial class ExperimentGrain(
         seed ^ ((long)round << 40) ^ ((long)StableHash(tag) << 20) ^ chunk;
 
     private static int StableHash(string text) => text.Aggregate(17, (h, c) => unchecked((h * 31) + c)) & 0xFFFFF;
+
+    private Activity? StartStep(string step, int round)
+    {
+        var tags = GrainTelemetry.Experiment(Id, round);
+        tags.Add(AgentSiloAttributes.Step, step);
+        return GrainTelemetry.Source.StartActivity($"{SpanNames.Step} {step}", ActivityKind.Internal, default(ActivityContext), tags);
+    }
+
+    private void RecordRound(Activity? span, RoundResult result)
+    {
+        foreach (var e in result.Eval)
+        {
+            var tags = GrainTelemetry.Experiment(Id, result.Round);
+            tags.Add(AgentSiloAttributes.Difficulty, e.Difficulty);
+            GrainTelemetry.SuccessRate.Record(e.Greedy, tags);
+        }
+
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag(AgentSiloAttributes.PolicyVersion, result.PolicyVersion);
+            span.SetTag(AgentSiloAttributes.SamplesKept, result.SamplesKept);
+            span.SetTag(AgentSiloAttributes.TrainLoss, result.TrainLoss);
+            if (result.Eval.Count > 0)
+            {
+                span.SetTag(AgentSiloAttributes.Reward, result.Eval.Average(e => e.Greedy));
+            }
+        }
+    }
 
     private void SetStep(string step, int done, int total) => (_step, _stepDone, _stepTotal) = (step, done, total);
 

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Text.Json;
 using AgentSilo.Learning;
+using AgentSilo.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -8,38 +11,84 @@ namespace AgentSilo.Grains;
 /// <summary>
 /// Serves a policy's versions on this silo. Loads the requested version's checkpoint (hash checked) the first time it
 /// is asked for, and samples on the thread pool so the grain scheduler is never blocked by a forward pass.
+/// Each batch is an <c>invoke_agent policy</c> span; prompts and completions go into it only when content capture is on.
 /// </summary>
 [StatelessWorker]
-public sealed partial class PolicyGrain(IOptions<AgentSiloOptions> options, ILogger<PolicyGrain> logger) : Grain, IPolicyGrain
+public sealed partial class PolicyGrain(
+    IOptions<AgentSiloOptions> options, ILogger<PolicyGrain> logger, GenAiContentCapture? contentCapture = null) : Grain, IPolicyGrain
 {
     private const int CheckpointChunkBytes = 1 << 20;
 
+    private const string AgentName = "policy";
+
+    private readonly bool _captureContent = contentCapture?.Enabled ?? false;
     private LoadedCheckpoint? _loaded;
     private PolicyVersion? _version;
 
     public async Task<IReadOnlyList<SampledCompletion>> SampleAsync(SampleRequest request)
     {
-        if (_version != request.Policy)
+        var model = $"{request.Policy.Policy}:v{request.Policy.Version}";
+        var s = request.Sampling;
+        var started = Stopwatch.GetTimestamp();
+        using var activity = GrainTelemetry.Source.StartInvokeAgent(AgentName, request.Policy.Policy, model);
+        if (activity is { IsAllDataRequested: true })
         {
-            var previous = _loaded;
-            var device = TorchRuntime.Initialize(options.Value.Device ?? "auto", options.Value.TorchThreads, logger);
-            var path = await LocalCheckpointAsync(request.Policy);
-            _loaded = await TorchRuntime.RunAsync(() => Checkpoint.Load(path, device, request.Policy.Sha256));
-            _version = request.Policy;
-            previous?.Model.Dispose();
-            LogLoaded(logger, request.Policy.Policy, request.Policy.Version);
+            activity.SetTag(GenAiAttributes.RequestTemperature, (double)s.Temperature);
+            activity.SetTag(GenAiAttributes.RequestTopP, (double)s.TopP);
+            activity.SetTag(GenAiAttributes.RequestMaxTokens, s.MaxNewTokens);
+            activity.SetTag(GenAiAttributes.RequestChoiceCount, s.SamplesPerPrompt);
+            activity.SetTag(GenAiAttributes.RequestSeed, request.Seed);
+            activity.SetTag(AgentSiloAttributes.PolicyVersion, request.Policy.Version);
+            activity.SetTag(AgentSiloAttributes.Problems, request.Prompts.Count);
         }
 
-        var loaded = _loaded!;
-        return await TorchRuntime.RunAsync(() =>
+        try
         {
-            var prompts = request.Prompts.Select(loaded.Tokenizer.EncodePrompt).ToList();
-            var s = request.Sampling;
-            var options = new SamplingOptions(s.Temperature, s.TopP, s.SamplesPerPrompt, s.MaxNewTokens);
-            return (IReadOnlyList<SampledCompletion>)Sampler.Sample(loaded.Model, prompts, options, request.Seed)
-                .Select(c => new SampledCompletion(c.PromptIndex, c.Tokens, c.LogProbs, loaded.Tokenizer.Decode(c.Tokens), c.Stopped))
-                .ToList();
-        });
+            if (_version != request.Policy)
+            {
+                var previous = _loaded;
+                var device = TorchRuntime.Initialize(options.Value.Device ?? "auto", options.Value.TorchThreads, logger);
+                var path = await LocalCheckpointAsync(request.Policy);
+                _loaded = await TorchRuntime.RunAsync(() => Checkpoint.Load(path, device, request.Policy.Sha256));
+                _version = request.Policy;
+                previous?.Model.Dispose();
+                LogLoaded(logger, request.Policy.Policy, request.Policy.Version);
+            }
+
+            var loaded = _loaded!;
+            long inputTokens = 0;
+            var completions = await TorchRuntime.RunAsync(() =>
+            {
+                var prompts = request.Prompts.Select(loaded.Tokenizer.EncodePrompt).ToList();
+                inputTokens = prompts.Sum(p => (long)p.Length) * s.SamplesPerPrompt;
+                var sampling = new SamplingOptions(s.Temperature, s.TopP, s.SamplesPerPrompt, s.MaxNewTokens);
+                return (IReadOnlyList<SampledCompletion>)Sampler.Sample(loaded.Model, prompts, sampling, request.Seed)
+                    .Select(c => new SampledCompletion(c.PromptIndex, c.Tokens, c.LogProbs, loaded.Tokenizer.Decode(c.Tokens), c.Stopped))
+                    .ToList();
+            });
+
+            var outputTokens = completions.Sum(c => (long)c.TokenIds.Length);
+            GrainTelemetry.GenAi.Record(GenAiOperations.InvokeAgent, model, inputTokens, outputTokens, Stopwatch.GetElapsedTime(started));
+            GrainTelemetry.TokensSampled.Add(outputTokens, new KeyValuePair<string, object?>(GenAiAttributes.RequestModel, model));
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(GenAiAttributes.UsageInputTokens, inputTokens);
+                activity.SetTag(GenAiAttributes.UsageOutputTokens, outputTokens);
+                if (_captureContent)
+                {
+                    activity.SetTag(GenAiAttributes.InputMessages, InputMessages(request.Prompts));
+                    activity.SetTag(GenAiAttributes.OutputMessages, OutputMessages(completions));
+                }
+            }
+
+            return completions;
+        }
+        catch (Exception e)
+        {
+            activity?.SetError(e);
+            GrainTelemetry.GenAi.Record(GenAiOperations.InvokeAgent, model, 0, 0, Stopwatch.GetElapsedTime(started), e.GetType().FullName);
+            throw;
+        }
     }
 
     /// <summary>
@@ -91,6 +140,18 @@ public sealed partial class PolicyGrain(IOptions<AgentSiloOptions> options, ILog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Policy {Policy} version {Version} fetched from the trainer ({Bytes} bytes): no shared checkpoint directory")]
     private static partial void LogFetched(ILogger logger, string policy, int version, long bytes);
+
+    /// <summary>The GenAI conventions' message shape: one user message per prompt.</summary>
+    private static string InputMessages(IReadOnlyList<string> prompts) => JsonSerializer.Serialize(
+        prompts.Select(p => new { role = "user", parts = new[] { new { type = "text", content = p } } }));
+
+    private static string OutputMessages(IReadOnlyList<SampledCompletion> completions) => JsonSerializer.Serialize(
+        completions.Select(c => new
+        {
+            role = "assistant",
+            parts = new[] { new { type = "text", content = c.Text } },
+            finish_reason = c.Stopped ? "stop" : "length",
+        }));
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Policy {Policy} version {Version} loaded")]
     private static partial void LogLoaded(ILogger logger, string policy, int version);

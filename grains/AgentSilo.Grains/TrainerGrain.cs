@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using AgentSilo.Evolution;
 using AgentSilo.Learning;
+using AgentSilo.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -20,6 +22,7 @@ public sealed class TrainerState
 /// the grain only starts it and reports progress. Each finished run writes an atomic checkpoint and publishes the
 /// next version; the pool is persisted, so a resumed experiment trains on exactly what it had selected.
 /// Placed on a silo with an accelerator where the cluster has one.
+/// A run is a <c>train</c> span linked to the episodes whose trajectories it consumed, with a <c>publish checkpoint</c> child.
 /// </summary>
 [RequiresCapability(SiloCapability.Accelerator)]
 public sealed partial class TrainerGrain(
@@ -27,6 +30,8 @@ public sealed partial class TrainerGrain(
     IOptions<AgentSiloOptions> options,
     ILogger<TrainerGrain> logger) : Grain, ITrainerGrain
 {
+    private const int MaxLinks = 128;
+
     private readonly HashSet<string> _seen = [];
     private Plan? _plan;
     private Gpt? _model;
@@ -120,6 +125,7 @@ public sealed partial class TrainerGrain(
 
         IReadOnlyList<TrainingExample> data;
         SftTrainer trainer;
+        List<TrainingSample> consumed = [];
         if (round == 0)
         {
             data = _baseExamples;
@@ -127,8 +133,8 @@ public sealed partial class TrainerGrain(
         }
         else
         {
-            var pool = state.State.Samples
-                .Where(s => plan.Spec.Train.Accumulate ? s.Round <= round : s.Round == round)
+            consumed = state.State.Samples.Where(s => plan.Spec.Train.Accumulate ? s.Round <= round : s.Round == round).ToList();
+            var pool = consumed
                 .Select(s => new TrainingExample(plan.Tokenizer.EncodePrompt(s.Prompt), plan.Tokenizer.EncodeCompletion(s.Completion)))
                 .ToList();
             data = plan.RoundTrainingSet(pool, _baseExamples);
@@ -136,46 +142,99 @@ public sealed partial class TrainerGrain(
         }
 
         _status = new TrainingStatus(TrainerPhase.Training, round, 0, steps, 0, state.State.Published, null, 0, data.Count);
-        _run = RunAsync(trainer, data, round, steps);
+
+        // The span outlives this call: it ends when the run does. Activity.Current is restored so the call's own span is untouched.
+        var caller = Activity.Current;
+        var activity = StartTrainSpan(round, steps, data.Count, consumed);
+        _run = RunAsync(trainer, data, round, steps, activity);
+        Activity.Current = caller;
         return Task.CompletedTask;
+    }
+
+    /// <summary>The <c>train</c> span, linked to the episodes of this round's samples first, then earlier rounds'.</summary>
+    private Activity? StartTrainSpan(int round, int steps, int examples, List<TrainingSample> consumed)
+    {
+        if (!GrainTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = TraceContext.Links(consumed.OrderByDescending(s => s.Round).Select(s => s.TraceParent), MaxLinks);
+        var tags = GrainTelemetry.Experiment(this.GetPrimaryKeyString(), round);
+        tags.Add(AgentSiloAttributes.TrainSteps, steps);
+        tags.Add(AgentSiloAttributes.TrainExamples, examples);
+        tags.Add(AgentSiloAttributes.TrainTrajectories, consumed.Count);
+        return GrainTelemetry.Source.StartActivity(SpanNames.Train, ActivityKind.Internal, default(ActivityContext), tags, links);
     }
 
     public Task<TrainingStatus> GetStatusAsync() => Task.FromResult(_status);
 
-    private async Task RunAsync(SftTrainer trainer, IReadOnlyList<TrainingExample> data, int round, int steps)
+    private async Task RunAsync(SftTrainer trainer, IReadOnlyList<TrainingExample> data, int round, int steps, Activity? activity)
     {
         var plan = _plan!;
+        var experiment = this.GetPrimaryKeyString();
         try
         {
             var seed = plan.Spec.Seed + (round * 7919L);
+            var metricTags = GrainTelemetry.Experiment(experiment, round);
             var report = data.Count == 0 || steps == 0
                 ? new TrainingReport(0, 0, 0, 0, TimeSpan.Zero)
                 : await Task.Factory.StartNew(
                     () =>
                     {
                         TorchRuntime.ApplyThreads();
-                        return trainer.Train(data, steps, seed, (step, loss) => _status = _status with { Step = step, Loss = loss });
+                        var last = Stopwatch.GetTimestamp();
+                        return trainer.Train(data, steps, seed, (step, loss) =>
+                        {
+                            _status = _status with { Step = step, Loss = loss };
+                            var now = Stopwatch.GetTimestamp();
+                            GrainTelemetry.TrainStepDuration.Record(Stopwatch.GetElapsedTime(last, now).TotalSeconds, metricTags);
+                            GrainTelemetry.TrainLoss.Record(loss, metricTags);
+                            last = now;
+                        });
                     },
                     CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
             var version = round + 1;
-            var path = options.Value.CheckpointPath(this.GetPrimaryKeyString(), version);
-            var metadata = new Dictionary<string, string> { ["experiment"] = this.GetPrimaryKeyString(), ["round"] = $"{round}", ["version"] = $"{version}" };
-            var file = await TorchRuntime.RunAsync(() =>
+            var path = options.Value.CheckpointPath(experiment, version);
+            var metadata = new Dictionary<string, string> { ["experiment"] = experiment, ["round"] = $"{round}", ["version"] = $"{version}" };
+            PolicyVersion published;
+            using (var publish = GrainTelemetry.Source.StartActivity(SpanNames.PublishCheckpoint, ActivityKind.Internal, default(ActivityContext), metricTags))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                return Checkpoint.Save(path, _model!, plan.Tokenizer, metadata);
-            });
-            var published = new PolicyVersion(this.GetPrimaryKeyString(), version, file.Path, file.Sha256);
-            state.State.Published = published;
-            await state.WriteStateAsync();
+                var file = await TorchRuntime.RunAsync(() =>
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    return Checkpoint.Save(path, _model!, plan.Tokenizer, metadata);
+                });
+                published = new PolicyVersion(experiment, version, file.Path, file.Sha256);
+                state.State.Published = published;
+                await state.WriteStateAsync();
+                if (publish is { IsAllDataRequested: true })
+                {
+                    publish.SetTag(AgentSiloAttributes.PolicyVersion, version);
+                    publish.SetTag(AgentSiloAttributes.CheckpointPath, file.Path);
+                    publish.SetTag(AgentSiloAttributes.CheckpointSha256, file.Sha256);
+                }
+            }
+
             _status = new TrainingStatus(TrainerPhase.Done, round, report.Steps, steps, report.MeanLoss, published, null, report.StepsPerSecond, data.Count);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(AgentSiloAttributes.TrainLoss, report.MeanLoss);
+                activity.SetTag(AgentSiloAttributes.PolicyVersion, version);
+            }
+
             LogPublished(logger, published.Policy, version, report.Steps, report.MeanLoss);
         }
         catch (Exception e)
         {
+            activity?.SetError(e);
             _status = _status with { Phase = TrainerPhase.Failed, Error = e.Message };
-            LogFailed(logger, e, this.GetPrimaryKeyString(), round);
+            LogFailed(logger, e, experiment, round);
+        }
+        finally
+        {
+            activity?.Dispose();
         }
     }
 

@@ -13,5 +13,6 @@ var root = new RootCommand("AgentSilo: agents that improve themselves, on Orlean
     ServeCommand.Create(),
     ExportCommand.Create(),
     ImportCommand.Create(),
+    TraceCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

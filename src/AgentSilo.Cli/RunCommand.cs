@@ -4,6 +4,8 @@ using AgentSilo.Cli.Reports;
 using AgentSilo.Evolution;
 using AgentSilo.Grains;
 using AgentSilo.Hosting;
+using AgentSilo.Hosting.Telemetry;
+using AgentSilo.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -15,6 +17,7 @@ public static class RunCommand
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan PlainProgressInterval = TimeSpan.FromSeconds(10);
+    private static readonly ActivitySource Source = new(AgentSiloTelemetry.Cli);
 
     public static Command Create()
     {
@@ -43,6 +46,7 @@ public static class RunCommand
             Description = "Submit to a running cluster whose Redis is at this address (e.g. 127.0.0.1:6379) instead of running in process; " +
                 "--data and --threads then belong to the silos.",
         };
+        var telemetry = TelemetryCommandOptions.Create();
         var command = new Command(
             "run",
             "Run a self-evolution experiment in an in-process silo (or on a cluster with --cluster), showing progress, then a results table. " +
@@ -52,20 +56,28 @@ public static class RunCommand
         };
         var clusterArguments = new ClusterArguments();
         clusterArguments.AddTo(command);
+        telemetry.AddTo(command);
         command.SetAction((parse, cancellationToken) => parse.GetValue(cluster) is { } redis
             ? ClusterRun.RunAsync(parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(resume), clusterArguments.Options(parse, redis), parse.GetValue(verbose), cancellationToken)
             : RunAsync(
                 parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(resume), parse.GetValue(verbose),
-                parse.GetValue(threads), cancellationToken));
+                parse.GetValue(threads), telemetry.Read(parse), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool resume, bool verbose, int threads, CancellationToken cancellationToken)
+        FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool resume, bool verbose, int threads,
+        TelemetryChoice telemetry, CancellationToken cancellationToken)
     {
         if (threads < 0)
         {
             Console.Error.WriteLine($"agentsilo: --threads must be 0 or more, got {threads}");
+            return ExitCodes.BadInput;
+        }
+
+        if (telemetry.Error is not null)
+        {
+            Console.Error.WriteLine($"agentsilo: {telemetry.Error}");
             return ExitCodes.BadInput;
         }
 
@@ -87,9 +99,15 @@ public static class RunCommand
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
             .AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error) // the runtime's warnings are noise to a user
             .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
-            o => o.TorchThreads = threads);
+            o => o.TorchThreads = threads,
+            telemetry.Configure(outDir));
         using var tokens = new TokenUsage();
         await host.StartAsync(cancellationToken);
+
+        // The run's root span: every grain's span joins its trace through Orleans' propagation.
+        var root = Source.StartActivity(SpanNames.Run, ActivityKind.Internal);
+        root?.SetTag(AgentSiloAttributes.Experiment, spec.Name);
+        root?.SetTag("agentsilo.spec", specFile.FullName);
         try
         {
             var experiment = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IExperimentGrain>(spec.Name);
@@ -100,6 +118,7 @@ public static class RunCommand
             }
             catch (InvalidOperationException e)
             {
+                root?.SetError(e);
                 Console.Error.WriteLine($"agentsilo: {e.Message}");
                 return ExitCodes.BadInput;
             }
@@ -111,12 +130,18 @@ public static class RunCommand
             }
 
             status = await FollowAsync(experiment.GetStatusAsync, experiment.CancelAsync, spec, outDir, cancellationToken);
+            root?.SetTag(AgentSiloAttributes.Outcome, status.Phase.ToString().ToLowerInvariant());
             ResultsWriter.Write(outDir, spec, status);
             AnsiConsole.Write(ResultsTable.Render(status, live: false));
             AnsiConsole.WriteLine(ResultsWriter.Headline(spec, status));
             if (tokens.Measurements > 0)
             {
                 AnsiConsole.WriteLine($"language-model tokens (gen_ai.client.token.usage): {tokens.Input} input, {tokens.Output} output");
+            }
+
+            if (root is not null && telemetry.File)
+            {
+                AnsiConsole.WriteLine($"trace {root.TraceId.ToHexString()} in {Path.Combine(outDir, TelemetryFiles.Traces)} (agentsilo trace {outDir})");
             }
 
             return status.Phase switch
@@ -128,6 +153,9 @@ public static class RunCommand
         }
         finally
         {
+            // End the root span and flush before the silo stops, so an interrupted run keeps its trace too.
+            root?.Dispose();
+            host.Services.FlushTelemetry(TimeSpan.FromSeconds(5));
             await host.StopAsync(CancellationToken.None);
         }
     }
