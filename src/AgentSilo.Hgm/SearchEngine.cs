@@ -45,6 +45,8 @@ public sealed class SearchEngine
 
     public long Seed => _seed;
 
+    private string MethodName => Settings.Method.ToString().ToLowerInvariant();
+
     public HgmTree Tree { get; }
 
     /// <summary>Scheduler decisions made so far (the random stream's position).</summary>
@@ -103,6 +105,7 @@ public sealed class SearchEngine
 
         _inFlight[ticket.NodeId] = count - 1;
         Tree.Record(ticket.NodeId, outcome);
+        HgmTelemetry.Evaluations.Add(1, new("agentsilo.hgm.method", MethodName), new("agentsilo.hgm.solved", outcome.Solved));
         var node = Tree[ticket.NodeId];
         if (Settings.Method == SearchMethod.Dgm && node.Stage == 1 && node.OwnEvaluations == Settings.DgmStage1)
         {
@@ -253,6 +256,7 @@ public sealed class SearchEngine
         var (variant, modification) = _modifier.Modify(new ModificationRequest(parent.Variant, parent.Outcomes, siblings), random);
         var child = Tree.AddChild(parent.Id, variant, modification);
         child.TargetEvaluations = target;
+        HgmTelemetry.Expansions.Add(1, new("agentsilo.hgm.method", MethodName), new("agentsilo.hgm.modification", modification.Kind));
         return child;
     }
 

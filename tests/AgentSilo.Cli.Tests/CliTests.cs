@@ -47,6 +47,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task An_hgm_spec_with_bad_fields_is_refused_with_each_named()
+    {
+        var spec = WriteSpec("hgm.yaml", "name: hgm-bad\nhgm:\n  budget: 0\n  root: { temperature: 9 }\n");
+
+        var (code, stdout, stderr) = await Agentsilo.RunAsync(_dir, "hgm", spec, "--out", Path.Combine(_dir, "out"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("hgm.budget: must be between 1 and 1000000, got 0", stderr);
+        Assert.Contains("hgm.root.temperature: must be in [0, 5], got 9", stderr);
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
     public async Task Help_lists_the_verbs_and_the_run_options()
     {
         var root = await Agentsilo.RunAsync(_dir, "--help");
@@ -56,6 +69,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("run", root.Stdout);
         Assert.Contains("validate", root.Stdout);
         Assert.Contains("tasks", root.Stdout);
+        Assert.Contains("hgm", root.Stdout);
         foreach (var option in new[] { "--out", "--data", "--resume", "--verbose", "--threads" })
         {
             Assert.Contains(option, run.Stdout);
