@@ -15,7 +15,7 @@ namespace AgentSilo.Bench;
 /// </summary>
 public static class ClusterBenchmark
 {
-    public static async Task RunAsync(TextWriter output, int repeats = 2)
+    public static async Task RunAsync(TextWriter output, int repeats = 1)
     {
         var dll = FindCli();
         var dir = Directory.CreateTempSubdirectory("agentsilo-bench-cluster-").FullName;
@@ -63,7 +63,7 @@ public static class ClusterBenchmark
             }
 
             var cluster = new AgentSiloClusterOptions { Redis = redis, ClusterId = clusterId };
-            var deadline = DateTime.UtcNow.AddMinutes(2);
+            var deadline = DateTime.UtcNow.AddMinutes(6);
             while (true)
             {
                 using var probe = await ClusterHost.ConnectRedisAsync(cluster);
@@ -81,7 +81,7 @@ public static class ClusterBenchmark
                 await Task.Delay(500);
             }
 
-            using var client = await ClusterHost.ConnectClientAsync(cluster, TimeSpan.FromMinutes(1));
+            using var client = await ClusterHost.ConnectClientAsync(cluster, TimeSpan.FromMinutes(3));
             var spec = SpecLoader.FromJson(SpecLoader.ToJson(template));
             spec.Name = clusterId;
             var experiment = client.Services.GetRequiredService<IGrainFactory>().GetGrain<IExperimentGrain>(spec.Name);

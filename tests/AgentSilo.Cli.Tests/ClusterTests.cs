@@ -67,7 +67,7 @@ public sealed class ClusterTests(RedisServer redis) : IClassFixture<RedisServer>
             "silo", "--redis", redis.Address, "--cluster-id", clusterId, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
             "--data", Path.Combine(_dir, "data-" + clusterId), "--probe-timeout", "1", "--threads", "1", .. extra]);
         _processes.Add(silo);
-        Assert.True(await silo.WaitForOutputAsync("joined cluster", TimeSpan.FromMinutes(2)), silo.Stdout + silo.Stderr);
+        Assert.True(await silo.WaitForOutputAsync("joined cluster", TimeSpan.FromMinutes(4)), silo.Stdout + silo.Stderr);
         return silo;
     }
 
