@@ -1,7 +1,7 @@
 using AgentSilo.Bench;
 
 // Benchmarks print ratios measured in one run.
-// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web-evolve|cluster|serve]...
+// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web-evolve|cluster|serve|telemetry]...
 //   actor2: torch threads 2; web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC (default examples/web-evolve.yaml);
 //   cluster: 1 silo process against 2 on a real redis-server (build src/AgentSilo.Cli in Release first).
 //        dotnet run -c Release --project bench/AgentSilo.Bench hgm [SPEC] [OUT]
@@ -35,8 +35,11 @@ foreach (var name in which)
         case "serve":
             await ServeBenchmark.RunAsync(Console.Out);
             break;
+        case "telemetry":
+            await TelemetryBenchmark.RunAsync(Console.Out, pairs: 1);
+            break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web-evolve, cluster, serve, hgm");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web-evolve, cluster, serve, telemetry, hgm");
             return 2;
     }
 }

@@ -140,6 +140,12 @@ public sealed class CliTests : IDisposable
 
         Assert.True(File.Exists(Path.Combine(output, "summary.md")));
         Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(output, "accuracy.svg")));
+
+        // Both runs appended to the local trace file; `trace` shows the latest, an episode the training consumed among it.
+        var trace = await Agentsilo.RunAsync(_dir, "trace", output);
+        Assert.True(trace.ExitCode == 0, trace.Stdout + trace.Stderr);
+        Assert.Contains("agentsilo run crash", trace.Stdout);
+        Assert.Matches(@"invoke_agent policy .*model=crash:v\d", trace.Stdout);
     }
 
     private static string RepoRoot()
