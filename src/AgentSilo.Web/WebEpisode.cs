@@ -212,6 +212,13 @@ public sealed class WebEpisode : IAsyncDisposable
             {
                 return $"{action}: element {id} is disabled";
             }
+
+            // Playwright would wait the whole action timeout for an option that is not there.
+            if (action.Kind == WebActionKind.SelectOption && element.Options is { } options
+                && !options.Any(o => o == action.Argument || o.StartsWith(action.Argument + "=", StringComparison.Ordinal) || o.EndsWith("=" + action.Argument, StringComparison.Ordinal)))
+            {
+                return $"{action}: element {id} has no option \"{action.Argument}\"; options: {string.Join(", ", options)}";
+            }
         }
 
         var locator = action.ElementId is { } eid ? page.Locator($"[{PageScripts.IdAttribute}=\"{eid}\"]") : null;
