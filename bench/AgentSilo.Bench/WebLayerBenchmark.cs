@@ -32,7 +32,7 @@ public static class WebLayerBenchmark
     /// <param name="parallel">Episode counts to measure.</param>
     /// <param name="stepsPerEpisode">Steps each episode takes per round.</param>
     /// <param name="rounds">Interleaved rounds per episode count.</param>
-    public static async Task RunAsync(TextWriter output, int[] parallel, int stepsPerEpisode = 60, int rounds = 5)
+    public static async Task RunAsync(TextWriter output, int[] parallel, int stepsPerEpisode = 36, int rounds = 3)
     {
         var dir = Path.Combine(Path.GetTempPath(), "agentsilo-web-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -46,7 +46,13 @@ public static class WebLayerBenchmark
             success:
               element: { selector: "#status", equals: "never" }
             """, dir);
-        await using var pool = new WebBrowserPool(new WebBrowserOptions { MaxConcurrentEpisodes = parallel.Max() });
+        // The longest timeouts allowed: on a loaded shared machine a step can take seconds, and a benchmark step must not fail.
+        await using var pool = new WebBrowserPool(new WebBrowserOptions
+        {
+            MaxConcurrentEpisodes = parallel.Max(),
+            ActionTimeout = TimeSpan.FromSeconds(15),
+            StepTimeout = WebBrowserOptionsValidator.MaxStepTimeout,
+        });
         var browser = await pool.GetBrowserAsync();
         output.WriteLine($"web layer: Chromium {browser.Version}, {Environment.ProcessorCount} cores, {stepsPerEpisode} steps per episode per round, {rounds} interleaved rounds");
         output.WriteLine("  steps: fill, fill, select_option, check, click (submit), uncheck, repeated");
@@ -111,6 +117,11 @@ public static class WebLayerBenchmark
     private static async Task<double> BareAsync(IBrowser browser, string url, int n, int steps, bool observe, int maxElements)
     {
         var contexts = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => browser.NewContextAsync()));
+        foreach (var c in contexts)
+        {
+            c.SetDefaultTimeout(15_000);
+        }
+
         try
         {
             var pages = await Task.WhenAll(contexts.Select(async c =>

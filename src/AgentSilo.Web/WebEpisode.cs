@@ -129,8 +129,12 @@ public sealed class WebEpisode : IAsyncDisposable
         await RunGuardedAsync(async () =>
         {
             var error = action is null ? parseError : await PerformAsync(action).ConfigureAwait(false);
-            var observation = await ObserveAsync(error).ConfigureAwait(false);
-            var reward = await WebTask.CheckAsync(Page, action?.Kind == WebActionKind.Answer ? action.Argument : null, cancellationToken).ConfigureAwait(false);
+            // Observation and check are independent reads of the page: sent together, they share one round trip's wait.
+            var observing = ObserveAsync(error);
+            var checking = WebTask.CheckAsync(Page, action?.Kind == WebActionKind.Answer ? action.Argument : null, cancellationToken);
+            await Task.WhenAll(observing, checking).ConfigureAwait(false);
+            var observation = await observing.ConfigureAwait(false);
+            var reward = await checking.ConfigureAwait(false);
             last = observation;
             Reward = reward;
             if (reward >= 1)
