@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what AgentSilo needs on Debian 12 beyond the .NET 10 SDK, only where it is missing.
-# Today that is nothing: TorchSharp's libtorch comes from NuGet and the build patches its one
-# GCC-13-only symbol requirement (build/TorchSharpNativeFix.targets). Later features add to this list.
+# TorchSharp's libtorch comes from NuGet and the build patches its one GCC-13-only symbol requirement
+# (build/TorchSharpNativeFix.targets). Web tasks need Debian's chromium: Playwright launches it at
+# /usr/bin/chromium (its driver ships in the NuGet package; nothing downloads a browser).
 set -euo pipefail
 
 if ! command -v dotnet >/dev/null 2>&1; then
@@ -14,8 +15,10 @@ if ! dotnet --list-sdks | grep -q '^10\.'; then
 fi
 
 need=()
-# Add Debian packages here as features need them, e.g. need+=(chromium) when 'command -v chromium' fails.
-# redis-server: the cluster tests start a real one on a loopback port (issue 5).
+# Debian packages features need:
+# chromium: web environments drive Debian's Chromium through Playwright (never a downloaded browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+# redis-server: the cluster tests start a real one on a loopback port.
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -1,8 +1,8 @@
 using AgentSilo.Bench;
 
 // Benchmarks print ratios measured in one run.
-// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web-evolve|cluster|serve|telemetry]...
-//   actor2: torch threads 2; web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC (default examples/web-evolve.yaml);
+// Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web|web-evolve|cluster|serve|telemetry]...
+//   actor2: torch threads 2; web: our layer against bare Playwright, N = 1 and 4 parallel episodes; web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC (default examples/web-evolve.yaml);
 //   cluster: 1 silo process against 2 on a real redis-server (build src/AgentSilo.Cli in Release first).
 //        dotnet run -c Release --project bench/AgentSilo.Bench hgm [SPEC] [OUT]
 //   HGM against DGM and greedy; default examples/hgm-addition.yaml, runs/hgm-bench.
@@ -26,6 +26,9 @@ foreach (var name in which)
         case "actor2":
             await ActorLayerBenchmark.RunAsync(Console.Out, threads: 2);
             break;
+        case "web":
+            await WebLayerBenchmark.RunAsync(Console.Out, parallel: [1, 4]);
+            break;
         case "web-evolve":
             await WebEvolveBenchmark.RunAsync(Console.Out, Environment.GetEnvironmentVariable("AGENTSILO_WEB_EVOLVE_SPEC") ?? "examples/web-evolve.yaml");
             break;
@@ -39,7 +42,7 @@ foreach (var name in which)
             await TelemetryBenchmark.RunAsync(Console.Out, pairs: 1);
             break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web-evolve, cluster, serve, telemetry, hgm");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web, web-evolve, cluster, serve, telemetry, hgm");
             return 2;
     }
 }

@@ -34,7 +34,8 @@ public static class AgentSiloSiloBuilderExtensions
                 o.DataDirectory = data;
                 configure?.Invoke(o);
             })
-            .AddSqliteGrainStorage(AgentSiloNames.Storage, o => o.DataSource = Path.Combine(data, "agentsilo.db"));
+            .AddSqliteGrainStorage(AgentSiloNames.Storage, o => o.DataSource = Path.Combine(data, "agentsilo.db"))
+            .AddWebEnvironments(); // Chromium starts only with the first web episode
     }
 }
 

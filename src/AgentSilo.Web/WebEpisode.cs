@@ -129,8 +129,12 @@ public sealed class WebEpisode : IAsyncDisposable
         await RunGuardedAsync(async () =>
         {
             var error = action is null ? parseError : await PerformAsync(action).ConfigureAwait(false);
-            var observation = await ObserveAsync(error).ConfigureAwait(false);
-            var reward = await WebTask.CheckAsync(Page, action?.Kind == WebActionKind.Answer ? action.Argument : null, cancellationToken).ConfigureAwait(false);
+            // Observation and check are independent reads of the page: sent together, they share one round trip's wait.
+            var observing = ObserveAsync(error);
+            var checking = WebTask.CheckAsync(Page, action?.Kind == WebActionKind.Answer ? action.Argument : null, cancellationToken);
+            await Task.WhenAll(observing, checking).ConfigureAwait(false);
+            var observation = await observing.ConfigureAwait(false);
+            var reward = await checking.ConfigureAwait(false);
             last = observation;
             Reward = reward;
             if (reward >= 1)
@@ -211,6 +215,13 @@ public sealed class WebEpisode : IAsyncDisposable
             if (element.Disabled && action.Kind is not WebActionKind.Press)
             {
                 return $"{action}: element {id} is disabled";
+            }
+
+            // Playwright would wait the whole action timeout for an option that is not there.
+            if (action.Kind == WebActionKind.SelectOption && element.Options is { } options
+                && !options.Any(o => o == action.Argument || o.StartsWith(action.Argument + "=", StringComparison.Ordinal) || o.EndsWith("=" + action.Argument, StringComparison.Ordinal)))
+            {
+                return $"{action}: element {id} has no option \"{action.Argument}\"; options: {string.Join(", ", options)}";
             }
         }
 

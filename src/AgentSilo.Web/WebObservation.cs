@@ -146,24 +146,24 @@ public sealed record WebElement(
 /// <param name="Outcome">Why it ended, or <see cref="WebEpisodeOutcome.Running"/>.</param>
 public sealed record WebStepResult(WebObservation Observation, double Reward, bool Done, WebEpisodeOutcome Outcome);
 
-/// <summary>How an episode ended.</summary>
+/// <summary>How an episode ended. The numbers are part of the grain wire format: never renumber, only add.</summary>
 public enum WebEpisodeOutcome
 {
     /// <summary>Not over.</summary>
-    Running,
+    Running = 0,
 
     /// <summary>The task's check gave a reward of at least 1.</summary>
-    Success,
+    Success = 1,
 
     /// <summary>The agent answered and the check did not pass.</summary>
-    Answered,
+    Answered = 2,
 
     /// <summary>Out of steps.</summary>
-    StepLimit,
+    StepLimit = 3,
 
     /// <summary>The page hung past the per-action timeout, or the episode ran past its time limit; the page was abandoned.</summary>
-    TimedOut,
+    TimedOut = 4,
 
     /// <summary>The browser went away (crashed or closed) under the episode.</summary>
-    Crashed,
+    Crashed = 5,
 }

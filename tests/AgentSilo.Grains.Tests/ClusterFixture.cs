@@ -24,7 +24,8 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.MaxSequencesPerRollout = 128;
                 o.TorchThreads = 1; // test projects run side by side; torch's spinning worker threads would fight over the cores
             })
-            .AddSqliteGrainStorage(AgentSiloNames.Storage, o => o.DataSource = Path.Combine(DataDirectory, "state.db")));
+            .AddSqliteGrainStorage(AgentSiloNames.Storage, o => o.DataSource = Path.Combine(DataDirectory, "state.db"))
+            .AddWebEnvironments(o => o.LaunchAtStartup = true)); // so the first reset does not wait for Chromium on a loaded machine
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

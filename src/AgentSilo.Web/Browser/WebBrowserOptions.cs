@@ -36,6 +36,12 @@ public sealed class WebBrowserOptions
     /// <summary>How long launching Chromium may take. Default 30 s.</summary>
     public TimeSpan LaunchTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Launch Chromium when the silo starts (in the background) instead of with the first episode, so no reset waits
+    /// for it. Default false: a silo that runs no web task starts no browser.
+    /// </summary>
+    public bool LaunchAtStartup { get; set; }
+
     /// <summary>Viewport width in CSS pixels. Default 1280.</summary>
     public int ViewportWidth { get; set; } = 1280;
 
