@@ -79,9 +79,11 @@ public static class ServeCommand
                     Console.WriteLine($"  model {policy}:v{version}");
                 }
 
+                // Ctrl+C reaches the command's token; SIGTERM reaches the web host's lifetime first.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, server.Stopping);
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    await Task.Delay(Timeout.Infinite, stop.Token);
                 }
                 catch (OperationCanceledException)
                 {

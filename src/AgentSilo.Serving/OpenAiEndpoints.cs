@@ -109,6 +109,11 @@ public static class OpenAiEndpoints
             {
                 return Error(400, e.Message);
             }
+            catch (TimeoutException)
+            {
+                // The grain call outlived Orleans' response timeout (an overloaded silo): retryable, as OpenAI clients treat 503.
+                return Error(503, $"the policy {policy.Policy}:v{policy.Version} did not answer in time; retry", "timeout");
+            }
 
             return Results.Json(Response(request, policy, completions, chat));
         }

@@ -82,6 +82,9 @@ public sealed class PolicyServer : IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
+    /// <summary>Cancelled when the server begins to stop, from <see cref="StopAsync"/> or a SIGTERM its host received.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     private static bool Authorized(string header, string key)

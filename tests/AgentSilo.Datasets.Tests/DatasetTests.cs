@@ -49,8 +49,9 @@ public sealed class DatasetTests : IDisposable
 
         var sft = File.ReadAllLines(Path.Combine(_dir, DatasetExporter.SftFile));
         Assert.Equal("""{"messages":[{"role":"user","content":"1+1="},{"role":"assistant","content":"2"}]}""", sft[0]);
-        var pair = JsonNode.Parse(Assert.Single(File.ReadAllLines(Path.Combine(_dir, DatasetExporter.PreferenceFile))))!;
-        Assert.Equal("""{"prompt":[{"role":"user","content":"2+3="}],"chosen":[{"role":"assistant","content":"5"}],"rejected":[{"role":"assistant","content":"6"}]}""", pair.ToJsonString());
+        var pair = Assert.Single(File.ReadAllLines(Path.Combine(_dir, DatasetExporter.PreferenceFile)));
+        Assert.Equal("""{"prompt":[{"role":"user","content":"2+3="}],"chosen":[{"role":"assistant","content":"5"}],"rejected":[{"role":"assistant","content":"6"}]}""", pair);
+        Assert.Equal("6", JsonNode.Parse(pair)!["rejected"]![0]!["content"]!.GetValue<string>());
         var rl = File.ReadAllLines(Path.Combine(_dir, DatasetExporter.RlFile));
         Assert.Equal("""{"prompt":"2+3=","completion":"6","reward":0}""", rl[0]);
         Assert.DoesNotContain(rl.Concat(sft), line => line.Contains("7+1", StringComparison.Ordinal)); // held-out answers never become training data
