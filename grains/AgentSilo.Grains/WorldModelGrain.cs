@@ -2,6 +2,8 @@ using System.Text.Json;
 using AgentSilo.Web;
 using AgentSilo.Web.Policy;
 using AgentSilo.Web.WorldModel;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AgentSilo.Grains;
 
@@ -9,7 +11,7 @@ namespace AgentSilo.Grains;
 /// Thin over <see cref="WebWorldModel"/>: training runs on its own thread (a grain call only starts it; poll
 /// <see cref="GetStatusAsync"/>); predictions are small batched forward passes.
 /// </summary>
-public sealed class WorldModelGrain : Grain, IWorldModelGrain
+public sealed class WorldModelGrain(IOptions<AgentSiloOptions> options, ILogger<WorldModelGrain> logger) : Grain, IWorldModelGrain
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly List<WebTransition> _transitions = [];
@@ -29,10 +31,12 @@ public sealed class WorldModelGrain : Grain, IWorldModelGrain
         _transitions.AddRange(added);
         var snapshot = _transitions.ToList();
         _status = _status with { Training = true, Transitions = snapshot.Count, Error = null };
+        TorchRuntime.Initialize("cpu", options.Value.TorchThreads, logger);
         _run = Task.Factory.StartNew(() =>
         {
             try
             {
+                TorchRuntime.ApplyThreads();
                 lock (_gate)
                 {
                     TorchSharp.torch.manual_seed(request.Seed);
@@ -55,7 +59,7 @@ public sealed class WorldModelGrain : Grain, IWorldModelGrain
     {
         var observation = JsonSerializer.Deserialize<WebObservation>(observationJson, Json)
             ?? throw new ArgumentException("the observation JSON is empty", nameof(observationJson));
-        return await Task.Run(() =>
+        return await TorchRuntime.RunAsync(() =>
         {
             lock (_gate)
             {

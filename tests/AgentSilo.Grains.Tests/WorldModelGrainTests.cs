@@ -22,8 +22,8 @@ public sealed class WorldModelGrainTests(ClusterFixture fixture)
         var transitions = new[] { new WebTransition(empty, fill, filled, 0, false, 1) };
         var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var grain = fixture.Grains.GetGrain<IWorldModelGrain>("world-model-test");
-        await grain.TrainAsync(new WorldModelTrainRequest(JsonSerializer.Serialize(transitions, json), 200, 4, 0.01, 1));
-        var deadline = DateTime.UtcNow.AddMinutes(2);
+        await grain.TrainAsync(new WorldModelTrainRequest(JsonSerializer.Serialize(transitions, json), 100, 4, 0.01, 1));
+        var deadline = DateTime.UtcNow.AddMinutes(5);
         WorldModelStatus status;
         while ((status = await grain.GetStatusAsync()).Training && DateTime.UtcNow < deadline)
         {
