@@ -109,6 +109,7 @@ public static partial class WebEvolutionSpecLoader
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // round 0 has no training loss (NaN)
     };
 
     public static WebEvolutionSpec LoadFile(string path) =>
