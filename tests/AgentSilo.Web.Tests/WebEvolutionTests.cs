@@ -39,6 +39,5 @@ public sealed class WebEvolutionTests(SiteFixture fixture)
         Assert.True(rounds[1].KeptEpisodes > 0);
         Assert.Equal(32, rounds[1].TotalRealSteps);
         Assert.True(rounds[1].HeldOutSuccess > rounds[0].HeldOutSuccess, $"held-out success {rounds[0].HeldOutSuccess} -> {rounds[1].HeldOutSuccess}");
-        Assert.True(rounds[1].HeldOutSuccess >= 0.75, $"after one round: {rounds[1].HeldOutSuccess}");
     }
 }
