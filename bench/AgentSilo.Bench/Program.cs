@@ -39,7 +39,7 @@ foreach (var name in which)
             await ServeBenchmark.RunAsync(Console.Out);
             break;
         case "telemetry":
-            await TelemetryBenchmark.RunAsync(Console.Out, pairs: 1);
+            await TelemetryBenchmark.RunAsync(Console.Out, pairs: 2);
             break;
         default:
             Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web, web-evolve, cluster, serve, telemetry, hgm");
