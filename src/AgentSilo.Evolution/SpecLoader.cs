@@ -1,11 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using AgentSilo.Learning;
 using AgentSilo.Tasks;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace AgentSilo.Evolution;
 
@@ -15,18 +10,6 @@ public sealed class SpecException(string message) : Exception(message);
 /// <summary>Reads, validates and writes experiment specs (YAML, or JSON, which is YAML too).</summary>
 public static partial class SpecLoader
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .WithEnumNamingConvention(LowerCaseNamingConvention.Instance)
-        .Build();
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        WriteIndented = true,
-    };
-
     /// <summary>Reads and validates a spec file.</summary>
     public static ExperimentSpec LoadFile(string path)
     {
@@ -39,42 +22,14 @@ public static partial class SpecLoader
     }
 
     /// <summary>Parses and validates spec text; <paramref name="source"/> names it in errors.</summary>
-    public static ExperimentSpec Parse(string text, string source = "spec")
-    {
-        ExperimentSpec? spec;
-        try
-        {
-            spec = Yaml.Deserialize<ExperimentSpec>(text);
-        }
-        catch (YamlException e)
-        {
-            throw new SpecException($"{source}:{e.Start.Line}:{e.Start.Column}: {Describe(e)}");
-        }
-
-        if (spec is null)
-        {
-            throw new SpecException($"{source}: the spec is empty");
-        }
-
-        var errors = Validate(spec);
-        if (errors.Count > 0)
-        {
-            throw new SpecException($"{source}: invalid spec:\n  " + string.Join("\n  ", errors));
-        }
-
-        return spec;
-    }
+    public static ExperimentSpec Parse(string text, string source = "spec") =>
+        SpecText.Parse<ExperimentSpec>(text, source, "the README's spec format", Validate);
 
     /// <summary>The canonical JSON form (what grains exchange and persist).</summary>
-    public static string ToJson(ExperimentSpec spec) => JsonSerializer.Serialize(spec, Json);
+    public static string ToJson(ExperimentSpec spec) => SpecText.ToJson(spec);
 
     /// <summary>Reads the canonical JSON form back, validated.</summary>
-    public static ExperimentSpec FromJson(string json)
-    {
-        var spec = JsonSerializer.Deserialize<ExperimentSpec>(json, Json) ?? throw new SpecException("spec JSON is empty");
-        var errors = Validate(spec);
-        return errors.Count == 0 ? spec : throw new SpecException("invalid spec:\n  " + string.Join("\n  ", errors));
-    }
+    public static ExperimentSpec FromJson(string json) => SpecText.FromJson<ExperimentSpec>(json, Validate);
 
     /// <summary>Every problem with the spec, each as "field: what is wrong"; empty when it can run.</summary>
     public static IReadOnlyList<string> Validate(ExperimentSpec spec)
@@ -230,19 +185,6 @@ public static partial class SpecLoader
         return (range[0], range[1]);
     }
 
-    // YamlDotNet wraps the useful message (an unknown field, a bad number) in an inner exception.
-    private static string Describe(YamlException e)
-    {
-        var inner = e.InnerException?.Message ?? e.Message;
-        var unknown = UnknownProperty().Match(inner);
-        return unknown.Success
-            ? $"unknown field '{unknown.Groups[1].Value}' (fields are snake_case; see the README's spec format)"
-            : inner;
-    }
-
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex NamePattern();
-
-    [GeneratedRegex("Property '([^']+)' not found")]
-    private static partial Regex UnknownProperty();
 }

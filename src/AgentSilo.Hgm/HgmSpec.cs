@@ -1,10 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using AgentSilo.Evolution;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace AgentSilo.Hgm;
 
@@ -113,56 +107,17 @@ public sealed class GreedySection
 }
 
 /// <summary>Reads and validates HGM specs (YAML or JSON), in the experiment specs' style.</summary>
-public static partial class HgmSpecLoader
+public static class HgmSpecLoader
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .WithEnumNamingConvention(LowerCaseNamingConvention.Instance)
-        .Build();
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        WriteIndented = true,
-    };
-
     public static HgmSpec LoadFile(string path) =>
         File.Exists(path) ? Parse(File.ReadAllText(path), path) : throw new SpecException($"{path}: no such spec file");
 
-    public static HgmSpec Parse(string text, string source = "spec")
-    {
-        HgmSpec? spec;
-        try
-        {
-            spec = Yaml.Deserialize<HgmSpec>(text);
-        }
-        catch (YamlException e)
-        {
-            var inner = e.InnerException?.Message ?? e.Message;
-            var unknown = UnknownProperty().Match(inner);
-            throw new SpecException($"{source}:{e.Start.Line}:{e.Start.Column}: " + (unknown.Success
-                ? $"unknown field '{unknown.Groups[1].Value}' (fields are snake_case; see the README's HGM spec)"
-                : inner));
-        }
+    public static HgmSpec Parse(string text, string source = "spec") =>
+        SpecText.Parse<HgmSpec>(text, source, "the README's HGM spec", Validate);
 
-        if (spec is null)
-        {
-            throw new SpecException($"{source}: the spec is empty");
-        }
+    public static string ToJson(HgmSpec spec) => SpecText.ToJson(spec);
 
-        var errors = Validate(spec);
-        return errors.Count == 0 ? spec : throw new SpecException($"{source}: invalid spec:\n  " + string.Join("\n  ", errors));
-    }
-
-    public static string ToJson(HgmSpec spec) => JsonSerializer.Serialize(spec, Json);
-
-    public static HgmSpec FromJson(string json)
-    {
-        var spec = JsonSerializer.Deserialize<HgmSpec>(json, Json) ?? throw new SpecException("spec JSON is empty");
-        var errors = Validate(spec);
-        return errors.Count == 0 ? spec : throw new SpecException("invalid spec:\n  " + string.Join("\n  ", errors));
-    }
+    public static HgmSpec FromJson(string json) => SpecText.FromJson<HgmSpec>(json, Validate);
 
     /// <summary>The experiment spec of the base policy (round 0 only), so the trainer and the task splits are the experiments' own.</summary>
     public static ExperimentSpec PolicySpec(HgmSpec spec)
@@ -223,7 +178,4 @@ public static partial class HgmSpecLoader
         errors.AddRange((h.Root ?? new VariantSection()).ToVariant().Validate().Select(e => "hgm.root." + e));
         return errors;
     }
-
-    [GeneratedRegex("Property '([^']+)' not found")]
-    private static partial Regex UnknownProperty();
 }
