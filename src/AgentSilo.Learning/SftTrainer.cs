@@ -18,7 +18,13 @@ public sealed record TrainerOptions(
     int WarmupSteps = 0);
 
 /// <summary>One training example: the loss covers the completion tokens only.</summary>
-public sealed record TrainingExample(int[] Prompt, int[] Completion);
+/// <param name="Prompt">Token ids the completion is conditioned on (not trained on).</param>
+/// <param name="Completion">Token ids trained on, each predicted from everything before it.</param>
+/// <param name="Weight">
+/// Scales this example's token losses (default 1). A negative weight pushes probability away from the completion:
+/// with weights set to advantages, the step is a REINFORCE policy-gradient step.
+/// </param>
+public sealed record TrainingExample(int[] Prompt, int[] Completion, float Weight = 1f);
 
 /// <summary>What a run of steps did.</summary>
 public sealed record TrainingReport(int Steps, double FirstLoss, double LastLoss, double MeanLoss, TimeSpan Elapsed)
@@ -27,7 +33,8 @@ public sealed record TrainingReport(int Steps, double FirstLoss, double LastLoss
 }
 
 /// <summary>
-/// Next-token cross-entropy on completions, AdamW, gradient clipping; one dispose scope per batch.
+/// Next-token cross-entropy on completions (each example's tokens scaled by its weight, averaged over all completion
+/// tokens of the batch), AdamW, gradient clipping; one dispose scope per batch.
 /// Keeps its optimiser across calls, so successive rounds continue the same optimisation.
 /// Not thread-safe: one trainer, one thread.
 /// </summary>
@@ -89,6 +96,14 @@ public sealed class SftTrainer : IDisposable
         var labels = tensor(targets, [batch.Count * width], dtype: ScalarType.Int64, device: device);
         var logits = _model.forward(ids);
         var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), labels, ignore_index: IgnoreIndex);
+        if (batch.Any(example => example.Weight != 1f))
+        {
+            // Same token mean as above, each token's loss scaled by its example's weight.
+            var tokenLosses = nn.functional.cross_entropy(
+                logits.view(-1, logits.shape[2]), labels, ignore_index: IgnoreIndex, reduction: nn.Reduction.None);
+            var weights = tensor(TokenWeights(batch, targets, width), [batch.Count * width], device: device);
+            loss = (tokenLosses * weights).sum() / labels.ne(IgnoreIndex).sum().clamp_min(1);
+        }
         _optimizer.zero_grad();
         loss.backward();
         if (_options.GradientClip > 0)
@@ -170,6 +185,18 @@ public sealed class SftTrainer : IDisposable
         }
     }
 
+    /// <summary>Each target position's example weight; 0 where the target is ignored.</summary>
+    private static float[] TokenWeights(IReadOnlyList<TrainingExample> batch, long[] targets, int width)
+    {
+        var weights = new float[targets.Length];
+        for (var i = 0; i < targets.Length; i++)
+        {
+            weights[i] = targets[i] == IgnoreIndex ? 0f : batch[i / width].Weight;
+        }
+
+        return weights;
+    }
+
     /// <summary>Right-padded inputs (sequence minus its last token) and targets (Pad and prompt positions ignored).</summary>
     private (long[] Inputs, long[] Targets, int Width) Encode(IReadOnlyList<TrainingExample> batch)
     {
@@ -178,6 +205,11 @@ public sealed class SftTrainer : IDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             var example = batch[i] ?? throw new ArgumentException($"batch[{i}] is null.", nameof(batch));
+            if (!float.IsFinite(example.Weight))
+            {
+                throw new ArgumentException($"batch[{i}].Weight is {example.Weight}; it must be finite.", nameof(batch));
+            }
+
             SamplingLoop.ValidateTokens(config, example.Prompt, $"batch[{i}].Prompt", nameof(batch), allowEmpty: false);
             SamplingLoop.ValidateTokens(config, example.Completion, $"batch[{i}].Completion", nameof(batch), allowEmpty: false);
             var length = example.Prompt.Length + example.Completion.Length - 1;

@@ -102,5 +102,23 @@ public class SftTrainerTests
         Assert.Throws<ArgumentException>(() => trainer.Step([new([1, 3], [])]));
         Assert.Throws<ArgumentException>(() => trainer.Step([new([1, 3], [7])]));
         Assert.Throws<ArgumentException>(() => trainer.Train([], 1, 0));
+        Assert.Throws<ArgumentException>(() => trainer.Step([new([1, 3], [4, 2], float.NaN)]));
+    }
+
+    [Fact]
+    public void Weights_scale_each_examples_token_losses_and_a_negative_weight_pushes_the_completion_away()
+    {
+        using var model = Create(Tiny(vocab: Tokenizer.VocabSize));
+        TrainingExample[] batch = [new([1, 3, 4], [5, 2], Weight: 2f), new([1, 6, 6, 6, 5], [3, 4, 5, 2], Weight: -0.5f)];
+        var scores = SequenceScorer.LogProbs(model, [.. batch.Select(e => (e.Prompt, e.Completion))]);
+        var expected = -(2 * scores[0].Sum() - 0.5 * scores[1].Sum()) / 6;
+        using var trainer = new SftTrainer(model, new TrainerOptions(GradientClip: 0));
+        Assert.Equal(expected, trainer.Step(batch), 4);
+
+        var pushed = new TrainingExample([1, 3, 4], [5, 2], Weight: -1f);
+        double LogProb() => SequenceScorer.LogProbs(model, [(pushed.Prompt, pushed.Completion)])[0].Sum();
+        var before = LogProb();
+        trainer.Step([pushed]);
+        Assert.True(LogProb() < before, $"log p went from {before} to {LogProb()}");
     }
 }
