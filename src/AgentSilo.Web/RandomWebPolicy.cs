@@ -95,7 +95,7 @@ public interface IWebPolicyFactory
 public static class WebPolicyCatalog
 {
     /// <summary>Every policy, by name.</summary>
-    public static IReadOnlyList<IWebPolicyFactory> All { get; } = [new RandomWebPolicyFactory(), new Policy.TrainedWebPolicyFactory()];
+    public static IReadOnlyList<IWebPolicyFactory> All { get; } = [new RandomWebPolicyFactory(), new Policy.TrainedWebPolicyFactory(), new Policy.ChatWebPolicyFactory()];
 
     /// <summary>The factory named <paramref name="name"/>, or null.</summary>
     public static IWebPolicyFactory? Find(string name) => All.FirstOrDefault(f => f.Name == name);

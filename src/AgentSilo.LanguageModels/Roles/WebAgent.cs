@@ -11,7 +11,8 @@ namespace AgentSilo.LanguageModels.Roles;
 /// <param name="Text">Its visible text or accessible name.</param>
 /// <param name="Value">A field's current value; null for none.</param>
 /// <param name="State">States such as "checked", "disabled", "selected"; null for none.</param>
-public sealed record WebElement(int Id, string Role, string Text, string? Value = null, string? State = null);
+/// <param name="Options">A select's option texts; null for other elements.</param>
+public sealed record WebElement(int Id, string Role, string Text, string? Value = null, string? State = null, IReadOnlyList<string>? Options = null);
 
 /// <summary>What a web agent observes: the task's goal, the page's URL and its elements.</summary>
 public sealed record WebObservation(string Goal, string Url, IReadOnlyList<WebElement> Elements);
@@ -27,7 +28,8 @@ public sealed record WebAction(string Kind, int? ElementId, string? Text)
         _ => $"{Kind}({ElementId}, {Quote(Text!)})",
     };
 
-    internal static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text, QuoteOptions);
+    /// <summary>A string as actions write it: JSON-quoted.</summary>
+    public static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text, QuoteOptions);
 
     private static readonly System.Text.Json.JsonSerializerOptions QuoteOptions =
         new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -57,6 +59,11 @@ public sealed partial class WebAgent(IChatClient client)
             if (!string.IsNullOrEmpty(e.State))
             {
                 text.Append(CultureInfo.InvariantCulture, $" ({e.State})");
+            }
+
+            if (e.Options is { Count: > 0 })
+            {
+                text.Append(" options=[").AppendJoin(", ", e.Options.Select(WebAction.Quote)).Append(']');
             }
 
             text.Append('\n');
