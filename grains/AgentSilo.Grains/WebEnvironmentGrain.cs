@@ -9,7 +9,9 @@ namespace AgentSilo.Grains;
 /// One web episode on this silo's shared Chromium (<see cref="WebBrowserPool"/>). Playwright calls are asynchronous
 /// round trips to the browser, so the scheduler thread is free while they run; each call is bounded by the pool's
 /// step timeout, and a hung page is abandoned by the episode itself.
+/// Placed on a silo that advertises a browser (where none does, on any silo, with one warning).
 /// </summary>
+[RequiresCapability(SiloCapability.Browser)]
 public sealed partial class WebEnvironmentGrain(WebBrowserPool pool, IEnumerable<IWebTaskResolver> resolvers, ILogger<WebEnvironmentGrain> logger)
     : Grain, IWebEnvironmentGrain
 {

@@ -84,6 +84,55 @@ public sealed class EnvironmentTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task WebSocketsOffTheAllowListAreBlockedAndCounted()
+    {
+        await using var other = await LoopbackSite.StartAsync(new Dictionary<string, string> { ["/ws"] = "" });
+        await using var site = await LoopbackSite.StartAsync(new Dictionary<string, string>
+        {
+            ["/"] = $$"""
+                <title>Sockets</title><p id="state">waiting</p>
+                <script>
+                const ws = new WebSocket("{{other.Origin.Replace("http://", "ws://", StringComparison.Ordinal)}}/ws");
+                ws.onclose = e => document.getElementById("state").textContent = "closed " + e.code;
+                </script>
+                """,
+        });
+        await using var episode = await WebEpisode.StartAsync(fixture.Pool, new JsTask(site.Origin + "/", "false"));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (episode.BlockedRequests == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(1, episode.BlockedRequests);
+        Assert.False(other.Hits.ContainsKey("/ws"));
+        Assert.True(new Browser.WebAllowList(site.Origin + "/", []).Allows(site.Origin.Replace("http://", "ws://", StringComparison.Ordinal) + "/live"));
+        Assert.False(new Browser.WebAllowList(site.Origin + "/", []).Allows(other.Origin.Replace("http://", "ws://", StringComparison.Ordinal) + "/ws"));
+    }
+
+    [Fact]
+    public async Task AFileStartPageCannotLoadFilesOutsideItsDirectory()
+    {
+        var dir = Directory.CreateTempSubdirectory("agentsilo-file-task-");
+        var secret = Path.Combine(Path.GetTempPath(), $"agentsilo-secret-{Guid.NewGuid():N}.txt");
+        try
+        {
+            await File.WriteAllTextAsync(secret, "secret");
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "inside.txt"), "inside");
+            var start = Path.Combine(dir.FullName, "start.html");
+            await File.WriteAllTextAsync(start,
+                $"""<title>Files</title><iframe src="inside.txt"></iframe><iframe src="{new Uri(secret).AbsoluteUri}"></iframe>""");
+            await using var episode = await WebEpisode.StartAsync(fixture.Pool, new JsTask(new Uri(start).AbsoluteUri, "false"));
+            Assert.Equal(1, episode.BlockedRequests); // the secret, not the file beside the page
+        }
+        finally
+        {
+            File.Delete(secret);
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task OffAllowListRequestsAndNavigationsAreBlockedAndCounted()
     {
         await using var other = await LoopbackSite.StartAsync(new Dictionary<string, string> { ["/"] = "<title>Other</title><p>secret</p>", ["/pixel.png"] = "x" });

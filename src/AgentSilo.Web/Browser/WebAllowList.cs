@@ -3,7 +3,8 @@ using AgentSilo.Web.Tasks;
 namespace AgentSilo.Web.Browser;
 
 /// <summary>
-/// Which URLs an episode's page may request: http(s) URLs whose origin is the start URL's or a listed one; for a
+/// Which URLs an episode's page may request: http(s) URLs whose origin is the start URL's or a listed one (and WebSockets,
+/// ws: and wss:, to those origins); for a
 /// local start page, files under its directory; and data:, blob: and about: URLs, which reach no host.
 /// </summary>
 public sealed class WebAllowList
@@ -49,6 +50,8 @@ public sealed class WebAllowList
         return uri.Scheme switch
         {
             "http" or "https" => origins.Contains(WebOrigins.Of(uri)!),
+            "ws" => origins.Contains(WebOrigins.Of(new UriBuilder(uri) { Scheme = "http" }.Uri)!),
+            "wss" => origins.Contains(WebOrigins.Of(new UriBuilder(uri) { Scheme = "https" }.Uri)!),
             "file" => fileDirectory is not null && Path.GetFullPath(uri.LocalPath).StartsWith(fileDirectory, StringComparison.Ordinal),
             "data" or "blob" or "about" => true,
             _ => false,

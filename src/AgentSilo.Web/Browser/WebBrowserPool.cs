@@ -155,6 +155,22 @@ public sealed partial class WebBrowserPool : IAsyncDisposable
                     // The context closed while the request was in flight.
                 }
             }).ConfigureAwait(false);
+
+            // WebSockets bypass RouteAsync: they get their own route, under the same allow-list.
+            await context.RouteWebSocketAsync("**/*", socket =>
+            {
+                if (allowList.Allows(socket.Url))
+                {
+                    socket.ConnectToServer();
+                    return;
+                }
+
+                lease.CountBlocked();
+                Interlocked.Increment(ref blockedRequests);
+                WebTelemetry.BlockedRequests.Add(1);
+                LogBlocked(logger, socket.Url);
+                _ = socket.CloseAsync(new() { Code = 1008, Reason = "blocked by AgentSilo's allow-list" });
+            }).ConfigureAwait(false);
             context.SetDefaultTimeout((float)Options.ActionTimeout.TotalMilliseconds);
             context.SetDefaultNavigationTimeout((float)Options.ActionTimeout.TotalMilliseconds);
             var page = await context.NewPageAsync().ConfigureAwait(false);
