@@ -74,13 +74,18 @@ public static class SiloCommand
             Description = "Seconds before a silo probe counts as missed; a silo is declared dead after 3 misses (default 5).",
             DefaultValueFactory = _ => 5,
         };
+        var dashboard = new Option<int?>("--dashboard")
+        {
+            Description = $"Serve the Orleans Dashboard (grains, calls, latencies, silos) on this port of the listen address (default none; env {Env.DashboardPort}).",
+            DefaultValueFactory = _ => ClusterArguments.EnvInt(Env.DashboardPort),
+        };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show informational logs." };
         var command = new Command(
             "silo",
             "Run a silo that joins a cluster (Redis membership and grain state) and serves experiments submitted with " +
             "`agentsilo run --cluster`. Runs until Ctrl+C or SIGTERM. Exit codes: 0 stopped, 2 bad input, 3 Redis unreachable.")
         {
-            redis, siloPort, gatewayPort, listen, advertise, name, data, accelerator, browser, device, threads, probeTimeout, verbose,
+            redis, siloPort, gatewayPort, listen, advertise, name, data, accelerator, browser, device, threads, probeTimeout, dashboard, verbose,
         };
         cluster.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -100,6 +105,7 @@ public static class SiloCommand
             options.Accelerator = parse.GetValue(accelerator);
             options.Browser = parse.GetValue(browser);
             options.ProbeTimeout = TimeSpan.FromSeconds(parse.GetValue(probeTimeout));
+            options.DashboardPort = parse.GetValue(dashboard);
             var deviceValue = parse.GetValue(device)!;
             var threadCount = parse.GetValue(threads);
             var errors = AgentSiloClusterOptionsValidator.Errors(options, silo: true);
@@ -166,6 +172,11 @@ public static class SiloCommand
         var name = options.SiloName ?? $"silo-{options.SiloPort}";
         Console.WriteLine($"silo {name} joined cluster {options.ClusterId} at {options.AdvertisedAddress ?? options.ListenAddress}:{options.SiloPort} " +
             $"(gateway {options.GatewayPort}; {capabilities})");
+        if (options.DashboardPort is { } port)
+        {
+            Console.WriteLine($"Orleans Dashboard: http://{options.ListenAddress}:{port}/");
+        }
+
         // The host's console lifetime takes SIGTERM and Ctrl+C (and stops the host); the command's token covers the rest.
         // Stopping leaves the cluster gracefully: the silo's grains move to the others.
         await host.WaitForShutdownAsync(cancellationToken);

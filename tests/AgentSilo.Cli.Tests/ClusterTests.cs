@@ -133,8 +133,18 @@ public sealed class ClusterTests(RedisServer redis) : IClassFixture<RedisServer>
         Assert.StartsWith($"cannot reach Redis at {nowhere} after 2 tries", error.Message);
 
         int[] ports = [RedisServer.FreeTcpPort(), RedisServer.FreeTcpPort(), RedisServer.FreeTcpPort(), RedisServer.FreeTcpPort()];
-        var a = await StartSiloAsync("restart", ports[0], ports[1], "--accelerator", "none");
+        var dashboardPort = RedisServer.FreeTcpPort();
+        var a = await StartSiloAsync("restart", ports[0], ports[1], "--accelerator", "none", "--dashboard", $"{dashboardPort}");
         var b = await StartSiloAsync("restart", ports[2], ports[3], "--accelerator", "none");
+
+        // The Orleans Dashboard of silo a: its page, and its counters listing both active silos.
+        using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}/") })
+        {
+            Assert.Contains("<title>Orleans Dashboard</title>", await http.GetStringAsync(""));
+            var counters = JsonDocument.Parse(await http.GetStringAsync("DashboardCounters")).RootElement;
+            var hosts = counters.GetProperty("hosts").EnumerateArray().Where(h => h.GetProperty("status").GetString() == "Active");
+            Assert.Equal(new[] { $"silo-{ports[0]}", $"silo-{ports[2]}" }.Order(), hosts.Select(h => h.GetProperty("siloName").GetString()).Order());
+        }
 
         // Bad input: a cluster id with no silos; the message names the one that runs.
         var wrongId = await Agentsilo.RunAsync(_dir, "status", "--cluster", redis.Address, "--cluster-id", "no-such-cluster");

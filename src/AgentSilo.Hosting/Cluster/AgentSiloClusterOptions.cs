@@ -43,6 +43,12 @@ public sealed class AgentSiloClusterOptions
     public bool? Browser { get; set; }
 
     /// <summary>
+    /// The port of this silo's Orleans Dashboard (grains, calls, latencies, silos; at http://{listen address}:{port}/), or
+    /// null for none. Default null.
+    /// </summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary>
     /// How long a silo waits for a probe answer before counting it missed; a dead silo is declared dead after
     /// <see cref="MissedProbesLimit"/> misses. Default 5 s (Orleans' default); tests use 1 s.
     /// </summary>
@@ -73,10 +79,11 @@ public sealed class AgentSiloClusterOptions
         public const string Data = "AGENTSILO_DATA";
         public const string Device = "AGENTSILO_DEVICE";
         public const string Threads = "AGENTSILO_THREADS";
+        public const string DashboardPort = "AGENTSILO_DASHBOARD_PORT";
 
         /// <summary>Every name above.</summary>
         public static IReadOnlyList<string> All { get; } =
-            [Redis, ClusterId, ServiceId, SiloPort, GatewayPort, ListenAddress, AdvertisedAddress, SiloName, Accelerator, Browser, Data, Device, Threads];
+            [Redis, ClusterId, ServiceId, SiloPort, GatewayPort, ListenAddress, AdvertisedAddress, SiloName, Accelerator, Browser, Data, Device, Threads, DashboardPort];
     }
 }
 
@@ -121,6 +128,11 @@ public sealed class AgentSiloClusterOptionsValidator : IValidateOptions<AgentSil
         if (options.GatewayPort is < 1 or > 65535 || options.GatewayPort == options.SiloPort)
         {
             errors.Add($"GatewayPort must be a TCP port (1-65535) other than the silo port, got {options.GatewayPort}");
+        }
+
+        if (options.DashboardPort is { } dashboard && (dashboard is < 1 or > 65535 || dashboard == options.SiloPort || dashboard == options.GatewayPort))
+        {
+            errors.Add($"DashboardPort must be a TCP port (1-65535) other than the silo and gateway ports, got {dashboard}");
         }
 
         if (!IPAddress.TryParse(options.ListenAddress, out _))

@@ -1,10 +1,13 @@
 using System.Net;
 using AgentSilo.Grains;
 using AgentSilo.Hosting.Placement;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using StackExchange.Redis;
 
@@ -19,7 +22,10 @@ public sealed class ClusterUnavailableException(string message, Exception? inner
 /// </summary>
 public static class ClusterHost
 {
-    /// <summary>Builds (does not start) a silo host. Redis must be reachable: see <see cref="ConnectRedisAsync"/>.</summary>
+    /// <summary>
+    /// Builds (does not start) a silo host. Redis must be reachable: see <see cref="ConnectRedisAsync"/>. With a
+    /// <see cref="AgentSiloClusterOptions.DashboardPort"/>, the host is a web application serving the Orleans Dashboard too.
+    /// </summary>
     public static IHost CreateSilo(
         AgentSiloClusterOptions cluster, string dataDirectory, SiloCapabilities capabilities,
         Action<ILoggingBuilder>? logging = null, Action<AgentSiloOptions>? configure = null)
@@ -32,11 +38,18 @@ public static class ClusterHost
 
         var redis = RedisConfiguration(cluster, abortOnConnectFail: false);
         var data = Path.GetFullPath(dataDirectory);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        IHostApplicationBuilder builder = cluster.DashboardPort is { } dashboardPort
+            ? DashboardBuilder(IPAddress.Parse(cluster.ListenAddress), dashboardPort)
+            : Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.UseOrleans(silo =>
         {
+            if (cluster.DashboardPort is not null)
+            {
+                silo.AddDashboard();
+            }
+
             if (InKubernetes)
             {
                 // The pod's labels name the cluster and service, its IP is advertised, and dead pods' silos are declared dead.
@@ -72,7 +85,22 @@ public static class ClusterHost
                 configure?.Invoke(o);
             });
         });
-        return builder.Build();
+        if (builder is WebApplicationBuilder web)
+        {
+            var app = web.Build();
+            app.MapOrleansDashboard();
+            return app;
+        }
+
+        return ((HostApplicationBuilder)builder).Build();
+    }
+
+    /// <summary>A web host listening on <paramref name="address"/>:<paramref name="port"/> only (Kestrel, nothing else).</summary>
+    private static WebApplicationBuilder DashboardBuilder(IPAddress address, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address, port));
+        return builder;
     }
 
     /// <summary>True inside a Kubernetes pod set up as deploy/kubernetes does (POD_NAME, POD_NAMESPACE, POD_IP from the downward API).</summary>
