@@ -12,7 +12,9 @@ namespace AgentSilo.Serving;
 /// <summary>
 /// The OpenAI API routes over the policy grains. A chat request's prompt is its last user message (AgentSilo's policies
 /// are character-level models trained on raw task prompts; other messages are not shown to them). n completions of one
-/// prompt are one batched grain call. Streaming is not supported.
+/// prompt are one batched grain call. <c>stream: true</c> answers in the OpenAI chunk format (server-sent events, one chunk
+/// per token, then <c>[DONE]</c>), for clients that only stream; the chunks are sent once the batch is sampled, so streaming
+/// changes the format, not the latency.
 /// </summary>
 public static class OpenAiEndpoints
 {
@@ -115,8 +117,113 @@ public static class OpenAiEndpoints
                 return Error(503, $"the policy {policy.Policy}:v{policy.Version} did not answer in time; retry", "timeout");
             }
 
+            if (request.Stream)
+            {
+                await StreamAsync(context, request, policy, completions, chat);
+                return Results.Empty;
+            }
+
             return Results.Json(Response(request, policy, completions, chat));
         }
+    }
+
+    /// <summary>
+    /// The completions as server-sent events: per choice, a chunk per token (chat: after one announcing the role), then one
+    /// with its finish reason; a usage chunk when <c>stream_options.include_usage</c> asks for it; then <c>data: [DONE]</c>.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext context, CompletionRequest request, PolicyVersion policy, IReadOnlyList<SampledCompletion> completions, bool chat)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var model = $"{policy.Policy}:v{policy.Version}";
+        var ct = context.RequestAborted;
+
+        Task SendAsync(JsonArray choices, JsonObject? usage = null)
+        {
+            var chunk = new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = chat ? "chat.completion.chunk" : "text_completion",
+                ["created"] = created,
+                ["model"] = model,
+                ["choices"] = choices,
+            };
+            if (usage is not null)
+            {
+                chunk["usage"] = usage;
+            }
+
+            return response.WriteAsync($"data: {chunk.ToJsonString()}\n\n", ct);
+        }
+
+        JsonObject Choice(int index, string? content, string? role, float? logProb, string? finish)
+        {
+            var choice = new JsonObject { ["index"] = index };
+            if (chat)
+            {
+                var delta = new JsonObject();
+                if (role is not null)
+                {
+                    delta["role"] = role;
+                }
+
+                if (content is not null)
+                {
+                    delta["content"] = content;
+                }
+
+                choice["delta"] = delta;
+                choice["logprobs"] = logProb is { } l && request.LogProbs
+                    ? new JsonObject { ["content"] = new JsonArray(new JsonObject { ["token"] = content, ["logprob"] = l, ["top_logprobs"] = new JsonArray() }) }
+                    : null;
+            }
+            else
+            {
+                choice["text"] = content ?? "";
+                choice["logprobs"] = logProb is { } l && request.LogProbs
+                    ? new JsonObject { ["tokens"] = new JsonArray(content), ["token_logprobs"] = new JsonArray(l), ["top_logprobs"] = null }
+                    : null;
+            }
+
+            choice["finish_reason"] = finish;
+            return choice;
+        }
+
+        var index = 0;
+        var completionTokens = 0;
+        foreach (var c in completions.OrderBy(c => c.PromptIndex))
+        {
+            var (_, tokens, logProbs, stopped, generated) = Cut(c, request.Stop);
+            completionTokens += generated;
+            if (chat)
+            {
+                await SendAsync([Choice(index, "", "assistant", null, null)]);
+            }
+
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                await SendAsync([Choice(index, tokens[i], null, logProbs[i], null)]);
+            }
+
+            await SendAsync([Choice(index, null, null, null, stopped ? "stop" : "length")]);
+            index++;
+        }
+
+        if (request.IncludeUsage)
+        {
+            var promptTokens = request.Prompts.Sum(p => p.Length + 1);
+            await SendAsync([], new JsonObject
+            {
+                ["prompt_tokens"] = promptTokens,
+                ["completion_tokens"] = completionTokens,
+                ["total_tokens"] = promptTokens + completionTokens,
+            });
+        }
+
+        await response.WriteAsync("data: [DONE]\n\n", ct);
     }
 
     private static JsonObject Response(CompletionRequest request, PolicyVersion policy, IReadOnlyList<SampledCompletion> completions, bool chat)
@@ -210,13 +317,18 @@ public static class OpenAiEndpoints
 
     /// <summary>The fields of a completion request both endpoints share, read and checked.</summary>
     private sealed record CompletionRequest(
-        string Model, IReadOnlyList<string> Prompts, int N, float Temperature, float TopP, int MaxTokens, IReadOnlyList<string> Stop, long? Seed, bool LogProbs)
+        string Model, IReadOnlyList<string> Prompts, int N, float Temperature, float TopP, int MaxTokens, IReadOnlyList<string> Stop, long? Seed, bool LogProbs,
+        bool Stream, bool IncludeUsage)
     {
         public static CompletionRequest Parse(JsonElement body, bool chat, PolicyServerOptions options)
         {
-            if (body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
+            var stream = Flag(body, "stream");
+            var includeUsage = body.TryGetProperty("stream_options", out var streamOptions) && streamOptions.ValueKind != JsonValueKind.Null
+                ? streamOptions.ValueKind == JsonValueKind.Object ? Flag(streamOptions, "include_usage") : throw new RequestException("stream_options: must be an object")
+                : false;
+            if (includeUsage && !stream)
             {
-                throw new RequestException("stream: streaming is not supported; send stream: false");
+                throw new RequestException("stream_options: only allowed with stream: true");
             }
 
             var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : throw new RequestException("model: required (a string)");
@@ -248,7 +360,7 @@ public static class OpenAiEndpoints
             long? seed = body.TryGetProperty("seed", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null;
             var logProbs = body.TryGetProperty("logprobs", out var lp) && (lp.ValueKind == JsonValueKind.True || (lp.ValueKind == JsonValueKind.Number && lp.GetInt32() >= 0));
             // max_tokens counts every generated token, the model's stop token included (as the sampler does).
-            return new CompletionRequest(model, prompts, n, temperature, topP, maxTokens, Stops(body), seed, logProbs);
+            return new CompletionRequest(model, prompts, n, temperature, topP, maxTokens, Stops(body), seed, logProbs, stream, includeUsage);
         }
 
         private static string ChatPrompt(JsonElement body)
@@ -306,6 +418,11 @@ public static class OpenAiEndpoints
             };
             return stops.Length > 4 || stops.Any(string.IsNullOrEmpty) ? throw new RequestException("stop: at most 4 non-empty strings") : stops;
         }
+
+        private static bool Flag(JsonElement body, string name) =>
+            !body.TryGetProperty(name, out var v) || v.ValueKind is JsonValueKind.Null or JsonValueKind.False ? false
+            : v.ValueKind == JsonValueKind.True ? true
+            : throw new RequestException($"{name}: must be true or false");
 
         private static int Int(JsonElement body, string name, int fallback) =>
             !body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? fallback

@@ -101,14 +101,65 @@ public sealed class OpenAiServerTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task Streamed_chat_over_IChatClient_is_what_the_policy_grain_samples()
+    {
+        var client = fixture.Clients.Create(Endpoint(fixture.Server.BaseUrl));
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync("47+38=", new ChatOptions { Temperature = 0, MaxOutputTokens = 8 }))
+        {
+            updates.Add(update);
+        }
+
+        var direct = Assert.Single(await DirectAsync("47+38=", 1, 8, 0, seed: 0));
+        Assert.Equal(direct.Text, string.Concat(updates.Select(u => u.Text)));
+        Assert.True(updates.Count(u => u.Text.Length > 0) == direct.Text.Length, "one chunk per token");
+        Assert.Equal(direct.Stopped ? ChatFinishReason.Stop : ChatFinishReason.Length, updates.Last(u => u.FinishReason is not null).FinishReason);
+    }
+
+    [Fact]
+    public async Task Streamed_completions_are_server_sent_events_per_token_with_usage_and_done()
+    {
+        using var http = new HttpClient();
+        var body = new JsonObject
+        {
+            ["model"] = "calc:v2", ["prompt"] = "12+34=", ["n"] = 2, ["max_tokens"] = 6, ["temperature"] = 1, ["seed"] = 7, ["logprobs"] = 0,
+            ["stream"] = true, ["stream_options"] = new JsonObject { ["include_usage"] = true },
+        };
+        using var response = await http.PostAsync($"{fixture.Server.BaseUrl}/completions", JsonContent.Create(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(events, e => Assert.StartsWith("data: ", e, StringComparison.Ordinal));
+        Assert.Equal("data: [DONE]", events[^1]);
+        var chunks = events[..^1].Select(e => JsonNode.Parse(e["data: ".Length..])!.AsObject()).ToList();
+
+        var direct = await DirectAsync("12+34=", 2, 6, 1, seed: 7);
+        var choices = chunks.SelectMany(c => c["choices"]!.AsArray()).ToList();
+        for (var i = 0; i < 2; i++)
+        {
+            var mine = choices.Where(c => c!["index"]!.GetValue<int>() == i).ToList();
+            Assert.Equal(direct[i].Text, string.Concat(mine.Select(c => c!["text"]!.GetValue<string>())));
+            Assert.Equal(direct[i].Stopped ? "stop" : "length", mine[^1]!["finish_reason"]!.GetValue<string>());
+            // Special tokens (an untrained model samples them) show no text and get no chunk.
+            var firstText = Array.FindIndex(direct[i].TokenIds, t => t >= Learning.CharTokenizer.FirstCharacterId);
+            Assert.Equal(direct[i].LogProbs[firstText], mine[0]!["logprobs"]!["token_logprobs"]![0]!.GetValue<float>());
+        }
+
+        Assert.Equal(direct.Sum(d => d.TokenIds.Length), chunks[^1]["usage"]!["completion_tokens"]!.GetValue<int>());
+        Assert.Empty(chunks[^1]["choices"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Bad_requests_get_openai_errors()
     {
         var missing = await PostAsync("completions", new JsonObject { ["model"] = "nope:v9", ["prompt"] = "1+1=" }, HttpStatusCode.NotFound);
         Assert.Equal("model_not_found", missing["error"]!["code"]!.GetValue<string>());
         var alphabet = await PostAsync("completions", new JsonObject { ["model"] = "calc", ["prompt"] = "hello" }, HttpStatusCode.BadRequest);
         Assert.Contains("is not in the alphabet", alphabet["error"]!["message"]!.GetValue<string>());
-        var stream = await PostAsync("chat/completions", new JsonObject { ["model"] = "calc", ["stream"] = true }, HttpStatusCode.BadRequest);
-        Assert.StartsWith("stream:", stream["error"]!["message"]!.GetValue<string>());
+        var stream = await PostAsync("chat/completions", new JsonObject { ["model"] = "calc", ["stream"] = "yes" }, HttpStatusCode.BadRequest);
+        Assert.Equal("stream: must be true or false", stream["error"]!["message"]!.GetValue<string>());
+        var usage = await PostAsync("completions", new JsonObject { ["model"] = "calc", ["prompt"] = "1+1=", ["stream_options"] = new JsonObject { ["include_usage"] = true } }, HttpStatusCode.BadRequest);
+        Assert.Equal("stream_options: only allowed with stream: true", usage["error"]!["message"]!.GetValue<string>());
         var n = await PostAsync("completions", new JsonObject { ["model"] = "calc", ["prompt"] = "1+1=", ["n"] = 0 }, HttpStatusCode.BadRequest);
         Assert.Equal("n: must be between 1 and 256, got 0", n["error"]!["message"]!.GetValue<string>());
     }
