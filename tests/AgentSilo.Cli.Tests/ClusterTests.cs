@@ -126,6 +126,7 @@ public sealed class ClusterTests(RedisServer redis) : IClassFixture<RedisServer>
         var unreachable = await Agentsilo.RunAsync(_dir, "run", WriteSpec("nowhere"), "--cluster", nowhere);
         Assert.Equal(3, unreachable.ExitCode);
         Assert.Contains($"agentsilo: cannot reach Redis at {nowhere} after 2 tries", unreachable.Stderr);
+        Assert.DoesNotContain("abortConnect", unreachable.Stderr); // the client library's advice would hide an unreachable Redis
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<ClusterUnavailableException>(() => ClusterHost.ConnectClientAsync(
             new AgentSiloClusterOptions { Redis = nowhere, RedisConnectAttempts = 2 }, TimeSpan.FromSeconds(30)));

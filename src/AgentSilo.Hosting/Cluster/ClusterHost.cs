@@ -254,5 +254,14 @@ public static class ClusterHost
 
     private static string Endpoint(AgentSiloClusterOptions cluster) => cluster.Redis.Split(',')[0];
 
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+    /// <summary>
+    /// The first line of a message, without StackExchange.Redis' advice to set abortConnect=false (which would only hide an
+    /// unreachable Redis from our own retries).
+    /// </summary>
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n')[0].Trim();
+        var advice = line.IndexOf(" To allow this multiplexer to continue retrying", StringComparison.Ordinal);
+        return advice > 0 ? line[..advice] : line;
+    }
 }
