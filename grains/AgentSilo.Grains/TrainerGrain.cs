@@ -40,6 +40,9 @@ public sealed partial class TrainerGrain(
     private IReadOnlyList<TrainingExample> _baseExamples = [];
     private Task? _run;
 
+    // Stops a run between steps when the grain deactivates (a silo shutting down): nothing is published, the round is retried.
+    private readonly CancellationTokenSource _stopping = new();
+
     // Written by the training thread, read by status polls.
     private volatile TrainingStatus _status = new(TrainerPhase.Idle, 0, 0, 0, 0, null, null, 0, 0);
 
@@ -184,14 +187,19 @@ public sealed partial class TrainerGrain(
                     {
                         TorchRuntime.ApplyThreads();
                         var last = Stopwatch.GetTimestamp();
-                        return trainer.Train(data, steps, seed, (step, loss) =>
-                        {
-                            _status = _status with { Step = step, Loss = loss };
-                            var now = Stopwatch.GetTimestamp();
-                            GrainTelemetry.TrainStepDuration.Record(Stopwatch.GetElapsedTime(last, now).TotalSeconds, metricTags);
-                            GrainTelemetry.TrainLoss.Record(loss, metricTags);
-                            last = now;
-                        });
+                        return trainer.Train(
+                            data,
+                            steps,
+                            seed,
+                            (step, loss) =>
+                            {
+                                _status = _status with { Step = step, Loss = loss };
+                                var now = Stopwatch.GetTimestamp();
+                                GrainTelemetry.TrainStepDuration.Record(Stopwatch.GetElapsedTime(last, now).TotalSeconds, metricTags);
+                                GrainTelemetry.TrainLoss.Record(loss, metricTags);
+                                last = now;
+                            },
+                            _stopping.Token);
                     },
                     CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -242,10 +250,12 @@ public sealed partial class TrainerGrain(
     {
         if (_run is not null)
         {
+            await _stopping.CancelAsync();
             await _run.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         DisposeModel();
+        _stopping.Dispose();
     }
 
     private void DisposeModel()

@@ -15,4 +15,6 @@ var root = new RootCommand("AgentSilo: agents that improve themselves, on Orlean
     ImportCommand.Create(),
     TraceCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C and SIGTERM cancel the command's token; a run then cancels its experiment, writes its results and flushes its
+// telemetry, which takes longer than System.CommandLine's default grace of 2 s on a busy machine.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using AgentSilo.Grains;
 using AgentSilo.Hosting.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -14,12 +15,15 @@ public static class EmbeddedHost
     /// Builds (does not start) a host with one silo on free loopback ports, so several runs can share a machine.
     /// <paramref name="logging"/> configures logging (the CLI sends logs to a file, tests to nothing); <paramref name="telemetry"/>,
     /// when given, turns on OpenTelemetry and trace propagation through grain calls (see <see cref="TelemetryOptions"/>).
+    /// The caller owns the host's lifetime: Ctrl+C and SIGTERM are not the host's to take (the console lifetime would stop the
+    /// silo under a running experiment), so a command cancels its experiment first, writes its results, then stops the host.
     /// </summary>
     public static IHost Create(
         string dataDirectory, Action<ILoggingBuilder>? logging = null, Action<AgentSiloOptions>? configure = null,
         Action<TelemetryOptions>? telemetry = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         if (telemetry is not null)
@@ -37,6 +41,14 @@ public static class EmbeddedHost
             }
         });
         return builder.Build();
+    }
+
+    /// <summary>A host lifetime that hooks no signals: whoever built the host starts and stops it.</summary>
+    private sealed class CallerOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static int FreeTcpPort()

@@ -90,6 +90,13 @@ internal sealed class Agentsilo : IDisposable
         return Stdout.Contains(text, StringComparison.Ordinal);
     }
 
+    /// <summary>SIGINT, as Ctrl+C in a terminal sends.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

@@ -77,6 +77,47 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_c_cancels_the_experiment_writes_its_results_and_exits_130()
+    {
+        var spec = WriteSpec("interrupt.yaml", """
+            name: interrupt
+            seed: 5
+            rounds: 3
+            task:
+              suite: reversal
+              difficulties: [2, 3]
+            model:
+              layers: 1
+              heads: 2
+              width: 32
+            base:
+              difficulties: [2, 3]
+              examples: 50
+              steps: 30
+            method:
+              kind: star
+              problems_per_round: 20
+              samples_per_problem: 2
+            train:
+              steps_per_round: 100000
+            eval:
+              problems_per_difficulty: 10
+              samples: 0
+            """);
+        var output = Path.Combine(_dir, "out-interrupt");
+        using var run = Agentsilo.Start(_dir, "run", spec, "--out", output, "--threads", "1");
+        Assert.True(await run.WaitForOutputAsync("round 0 finished", TimeSpan.FromMinutes(3)), run.Stdout + run.Stderr);
+        Assert.True(await run.WaitForOutputAsync("round 1/3 · train", TimeSpan.FromMinutes(1)), run.Stdout + run.Stderr);
+
+        // Mid-way through 100,000 training steps: the run must not wait for them, nor for the silo's grains.
+        run.Interrupt();
+        Assert.Equal(130, await run.WaitAsync(TimeSpan.FromSeconds(60)));
+        var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json"))).RootElement;
+        Assert.Equal("cancelled", results.GetProperty("status").GetString());
+        Assert.Equal([0], results.GetProperty("rounds").EnumerateArray().Select(r => r.GetProperty("round").GetInt32()));
+    }
+
+    [Fact]
     public async Task A_run_killed_mid_experiment_resumes_after_its_last_finished_round()
     {
         var spec = WriteSpec("crash.yaml", """
