@@ -7,7 +7,6 @@ using AgentSilo.Hosting;
 using AgentSilo.Hosting.Telemetry;
 using AgentSilo.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace AgentSilo.Cli;
@@ -94,11 +93,9 @@ public static class RunCommand
 
         var outDir = output?.FullName ?? Path.GetFullPath(Path.Combine("runs", spec.Name));
         var dataDir = data?.FullName ?? Path.Combine(outDir, "data");
-        using var host = EmbeddedHost.Create(dataDir, logging => logging
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
-            .AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error) // the runtime's warnings are noise to a user
-            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
+        using var host = EmbeddedHost.Create(
+            dataDir,
+            logging => logging.AddCommandConsole(verbose),
             o => o.TorchThreads = threads,
             telemetry.Configure(outDir));
         using var tokens = new TokenUsage();

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using AgentSilo.Hosting.Cluster;
 using AgentSilo.Hosting.Placement;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Env = AgentSilo.Hosting.Cluster.AgentSiloClusterOptions.EnvironmentVariables;
@@ -145,11 +144,8 @@ public static class SiloCommand
 
         var capabilities = SiloCapabilities.Detect(options.Accelerator, options.Browser);
         using var host = ClusterHost.CreateSilo(options, dataDirectory, capabilities, logging => logging
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
-            .AddFilter("AgentSilo", LogLevel.Information) // a server says what it does: experiments resumed, trainers placed, versions published
-            .AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error)
-            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
+            .AddCommandConsole(verbose)
+            .AddFilter("AgentSilo", LogLevel.Information), // a server says what it does: experiments resumed, trainers placed, versions published
             o =>
             {
                 o.Device = device;

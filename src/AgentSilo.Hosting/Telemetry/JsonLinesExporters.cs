@@ -7,24 +7,27 @@ using OpenTelemetry.Metrics;
 namespace AgentSilo.Hosting.Telemetry;
 
 /// <summary>
-/// Spans as JSON lines (<c>traces.jsonl</c>): trace id, span id, parent id, name, kind, source, start, duration, status,
-/// attributes, events, links. What `agentsilo trace` reads; used behind a batch processor.
+/// An exporter that appends one JSON line per item to a file and flushes each batch: <see cref="Collect"/> picks the items
+/// of a record, <see cref="Write"/> writes one. A batch that cannot be written is reported as failed, never thrown.
 /// </summary>
-public sealed class JsonLinesSpanExporter(string path) : BaseExporter<Activity>
+/// <typeparam name="TRecord">What OpenTelemetry exports (spans, metrics, log records).</typeparam>
+/// <typeparam name="TLine">One line's data.</typeparam>
+public abstract class JsonLinesExporter<TRecord, TLine>(string path) : BaseExporter<TRecord>
+    where TRecord : class
 {
     private readonly JsonLinesFile _file = new(path);
 
-    public override ExportResult Export(in Batch<Activity> batch)
+    public override ExportResult Export(in Batch<TRecord> batch)
     {
-        var spans = new List<Activity>();
-        foreach (var activity in batch)
+        var lines = new List<TLine>();
+        foreach (var record in batch)
         {
-            spans.Add(activity);
+            Collect(record, lines);
         }
 
         try
         {
-            _file.Write(spans, Write);
+            _file.Write(lines, Write);
             return ExportResult.Success;
         }
         catch (IOException)
@@ -33,13 +36,27 @@ public sealed class JsonLinesSpanExporter(string path) : BaseExporter<Activity>
         }
     }
 
+    /// <summary>Adds what is written of <paramref name="record"/>; records may be pooled and reused once Export returns.</summary>
+    protected abstract void Collect(TRecord record, List<TLine> lines);
+
+    protected abstract void Write(System.Text.Json.Utf8JsonWriter w, TLine line);
+
     protected override bool OnShutdown(int timeoutMilliseconds)
     {
         _file.Dispose();
         return true;
     }
+}
 
-    private static void Write(System.Text.Json.Utf8JsonWriter w, Activity a)
+/// <summary>
+/// Spans as JSON lines (<c>traces.jsonl</c>): trace id, span id, parent id, name, kind, source, start, duration, status,
+/// attributes, events, links. What `agentsilo trace` reads; used behind a batch processor.
+/// </summary>
+public sealed class JsonLinesSpanExporter(string path) : JsonLinesExporter<Activity, Activity>(path)
+{
+    protected override void Collect(Activity record, List<Activity> lines) => lines.Add(record);
+
+    protected override void Write(System.Text.Json.Utf8JsonWriter w, Activity a)
     {
         w.WriteStartObject();
         w.WriteString("trace_id", a.TraceId.ToHexString());
@@ -91,39 +108,17 @@ public sealed class JsonLinesSpanExporter(string path) : BaseExporter<Activity>
 }
 
 /// <summary>Metric points as JSON lines (<c>metrics.jsonl</c>): one line per point per export, cumulative.</summary>
-public sealed class JsonLinesMetricExporter(string path) : BaseExporter<Metric>
+public sealed class JsonLinesMetricExporter(string path) : JsonLinesExporter<Metric, (Metric Metric, MetricPoint Point)>(path)
 {
-    private readonly JsonLinesFile _file = new(path);
-
-    public override ExportResult Export(in Batch<Metric> batch)
+    protected override void Collect(Metric record, List<(Metric Metric, MetricPoint Point)> lines)
     {
-        var points = new List<(Metric Metric, MetricPoint Point)>();
-        foreach (var metric in batch)
+        foreach (ref readonly var point in record.GetMetricPoints())
         {
-            foreach (ref readonly var point in metric.GetMetricPoints())
-            {
-                points.Add((metric, point));
-            }
-        }
-
-        try
-        {
-            _file.Write(points, Write);
-            return ExportResult.Success;
-        }
-        catch (IOException)
-        {
-            return ExportResult.Failure;
+            lines.Add((record, point));
         }
     }
 
-    protected override bool OnShutdown(int timeoutMilliseconds)
-    {
-        _file.Dispose();
-        return true;
-    }
-
-    private static void Write(System.Text.Json.Utf8JsonWriter w, (Metric Metric, MetricPoint Point) item)
+    protected override void Write(System.Text.Json.Utf8JsonWriter w, (Metric Metric, MetricPoint Point) item)
     {
         var (metric, point) = item;
         w.WriteStartObject();
@@ -173,41 +168,16 @@ public sealed class JsonLinesMetricExporter(string path) : BaseExporter<Metric>
 }
 
 /// <summary>Log records as JSON lines (<c>logs.jsonl</c>), each with the trace and span it was written in.</summary>
-public sealed class JsonLinesLogExporter(string path) : BaseExporter<LogRecord>
+public sealed class JsonLinesLogExporter(string path) : JsonLinesExporter<LogRecord, JsonLinesLogExporter.Line>(path)
 {
-    private readonly JsonLinesFile _file = new(path);
+    // Records are pooled and reused after Export returns: copy what is written.
+    protected override void Collect(LogRecord record, List<Line> lines) => lines.Add(new Line(
+        record.Timestamp, record.LogLevel.ToString(), record.CategoryName, record.FormattedMessage ?? record.Body,
+        record.TraceId == default ? null : record.TraceId.ToHexString(),
+        record.SpanId == default ? null : record.SpanId.ToHexString(),
+        record.Exception?.ToString()));
 
-    public override ExportResult Export(in Batch<LogRecord> batch)
-    {
-        var lines = new List<Line>();
-        foreach (var record in batch)
-        {
-            // Records are pooled and reused after Export returns: copy what is written.
-            lines.Add(new Line(
-                record.Timestamp, record.LogLevel.ToString(), record.CategoryName, record.FormattedMessage ?? record.Body,
-                record.TraceId == default ? null : record.TraceId.ToHexString(),
-                record.SpanId == default ? null : record.SpanId.ToHexString(),
-                record.Exception?.ToString()));
-        }
-
-        try
-        {
-            _file.Write(lines, Write);
-            return ExportResult.Success;
-        }
-        catch (IOException)
-        {
-            return ExportResult.Failure;
-        }
-    }
-
-    protected override bool OnShutdown(int timeoutMilliseconds)
-    {
-        _file.Dispose();
-        return true;
-    }
-
-    private static void Write(System.Text.Json.Utf8JsonWriter w, Line line)
+    protected override void Write(System.Text.Json.Utf8JsonWriter w, Line line)
     {
         w.WriteStartObject();
         w.WriteString("time", line.Time.ToString("O", CultureInfo.InvariantCulture));
@@ -224,5 +194,6 @@ public sealed class JsonLinesLogExporter(string path) : BaseExporter<LogRecord>
         w.WriteEndObject();
     }
 
-    private sealed record Line(DateTime Time, string Level, string? Category, string? Message, string? TraceId, string? SpanId, string? Exception);
+    /// <summary>What is kept of a log record.</summary>
+    public sealed record Line(DateTime Time, string Level, string? Category, string? Message, string? TraceId, string? SpanId, string? Exception);
 }
