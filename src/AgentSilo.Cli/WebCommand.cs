@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AgentSilo.LanguageModels;
 using AgentSilo.Web;
 using AgentSilo.Web.Browser;
 using AgentSilo.Web.Tasks;
@@ -163,6 +164,18 @@ public static class WebCommand
 
         try
         {
+            // A policy that cannot be made (no --model, a bad endpoint, an unreadable checkpoint) is bad input, found before any browser starts.
+            factory.Create(seed, model);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"agentsilo: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        using var tokens = new TokenUsage();
+        try
+        {
             await using var pool = new WebBrowserPool(new WebBrowserOptions { ExecutablePath = chromium, MaxConcurrentEpisodes = parallel });
             var jobs = sources.SelectMany(s => Enumerable.Range(0, episodes).Select(i => (Source: s, Seed: seed + i))).ToList();
             var results = new WebEpisodeSummary[jobs.Count];
@@ -195,7 +208,17 @@ public static class WebCommand
             var stats = pool.Stats;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{results.Length} episodes in {(DateTime.UtcNow - started).TotalSeconds:0.0} s; blocked requests {stats.BlockedRequests}, hung pages {stats.HungPages}, browser launches {stats.Launches}"));
+            if (tokens.Measurements > 0)
+            {
+                Console.WriteLine($"language-model tokens (gen_ai.client.token.usage): {tokens.Input} input, {tokens.Output} output");
+            }
+
             return ExitCodes.Success;
+        }
+        catch (LanguageModelException e)
+        {
+            Console.Error.WriteLine($"agentsilo: {e.Message}");
+            return ExitCodes.ExperimentFailed;
         }
         catch (WebBrowserException e)
         {
