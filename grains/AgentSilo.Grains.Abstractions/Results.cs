@@ -19,6 +19,7 @@ namespace AgentSilo.Grains;
 /// <param name="TrainStepsPerSecond">Optimiser steps per second.</param>
 /// <param name="SamplesStale">Kept samples the trainer dropped as older than train.max_staleness versions.</param>
 /// <param name="SamplesIngested">Kept samples that entered the training pool (each trajectory id once, however often delivered).</param>
+/// <param name="Objective">The round's training objective (sft, reinforce, grpo, dpo, srpo, pit); null in results older than objectives.</param>
 [GenerateSerializer, Immutable, Alias("AgentSilo.RoundResult")]
 public sealed record RoundResult(
     [property: Id(0)] int Round,
@@ -36,7 +37,8 @@ public sealed record RoundResult(
     [property: Id(12)] double SamplesPerSecond,
     [property: Id(13)] double TrainStepsPerSecond,
     [property: Id(14)] int SamplesStale = 0,
-    [property: Id(15)] int SamplesIngested = 0);
+    [property: Id(15)] int SamplesIngested = 0,
+    [property: Id(16)] string? Objective = null);
 
 [GenerateSerializer, Alias("AgentSilo.ExperimentPhase")]
 public enum ExperimentPhase
