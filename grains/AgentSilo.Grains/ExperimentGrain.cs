@@ -21,6 +21,12 @@ public sealed class ExperimentState
     [Id(3)] public PolicyVersion? Policy { get; set; }
 
     [Id(4)] public string? Error { get; set; }
+
+    /// <summary>B-STaR: the sampling temperature the next round uses; null: the spec's.</summary>
+    [Id(5)] public double? Temperature { get; set; }
+
+    /// <summary>B-STaR: the reward threshold (majority vote share) the next round uses; null: the spec's.</summary>
+    [Id(6)] public double? Threshold { get; set; }
 }
 
 /// <summary>
@@ -210,6 +216,7 @@ public sealed partial class ExperimentGrain(
         int generated = 0, kept = 0, keptCorrect = 0, stale = 0, ingestedCount = 0;
         double samplesPerSecond = 0;
         int? target = null;
+        (BalanceConfig Config, BalanceStats Stats)? balance = null;
         var log = new List<TrajectoryRecord>();
         if (_external is not null)
         {
@@ -243,7 +250,7 @@ public sealed partial class ExperimentGrain(
                 }
                 else
                 {
-                    trajectories = await RolloutAsync(plan, policy, round, "gen", problems, plan.GenerationSampling(problems), cancellationToken);
+                    trajectories = await RolloutAsync(plan, policy, round, "gen", problems, Sampling(plan, problems), cancellationToken);
                 }
 
                 GrainTelemetry.PolicyVersionLag.Record(latest - trajectories.Select(t => t.PolicyVersion).DefaultIfEmpty(latest).Min(), GrainTelemetry.Experiment(Id, round));
@@ -251,6 +258,12 @@ public sealed partial class ExperimentGrain(
                 samplesPerSecond = _samplesPerSecond = generated / Math.Max(generateClock.Elapsed.TotalSeconds, 1e-9);
                 GrainTelemetry.SamplesPerSecond.Record(samplesPerSecond, GrainTelemetry.Experiment(Id, round));
                 step?.SetTag(AgentSiloAttributes.EpisodeCount, generated);
+            }
+
+            if (spec.Method.Bstar)
+            {
+                using var step = StartStep("balance", round);
+                balance = await BalanceAsync(plan, policy, round, problems, trajectories, cancellationToken);
             }
 
             if (plan.Objective(round) != ObjectiveKind.Sft)
@@ -282,7 +295,7 @@ public sealed partial class ExperimentGrain(
                     SetStep("judge", 0, 1);
                     var critic = GrainFactory.GetGrain<ICriticGrain>(0);
                     var judged = await critic.JudgeAsync(new JudgeRequest(
-                        spec.Task.Suite, plan.Selection.ToString(), spec.Method.MinVoteShare, plan.LengthFilter, problems, trajectories));
+                        spec.Task.Suite, plan.Selection.ToString(), balance?.Config.Threshold ?? spec.Method.MinVoteShare, plan.LengthFilter, problems, trajectories));
                     kept = judged.Kept.Count;
                     keptCorrect = judged.KeptCorrect;
                     var keptIds = judged.Kept.Select(v => v.TrajectoryId).ToHashSet(StringComparer.Ordinal);
@@ -313,7 +326,7 @@ public sealed partial class ExperimentGrain(
                 // the trainer steps; that round trains on them one version stale (importance-corrected by the objective).
                 var next = round + 1;
                 var nextProblems = plan.GenerationProblems(next);
-                _prefetch = (next, RolloutAsync(plan, current, next, "gen", nextProblems, plan.GenerationSampling(nextProblems), cancellationToken, showProgress: false));
+                _prefetch = (next, RolloutAsync(plan, current, next, "gen", nextProblems, Sampling(plan, nextProblems), cancellationToken, showProgress: false));
             }
 
             await trainer.StartTrainingAsync(round, steps);
@@ -347,7 +360,66 @@ public sealed partial class ExperimentGrain(
             round == 0 ? "labels" : plan.Selection.ToString().ToLowerInvariant(), target, generated, kept,
             kept == 0 ? 0 : (double)keptCorrect / kept, training.Step, training.Loss, eval,
             clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond, stale, ingestedCount,
-            plan.Objective(round).ToString().ToLowerInvariant());
+            plan.Objective(round).ToString().ToLowerInvariant(),
+            balance?.Config.Temperature, balance?.Config.Threshold, balance?.Stats.Exploration, balance?.Stats.Exploitation, balance?.Stats.BalanceScore,
+            balance is null ? null : state.State.Temperature);
+    }
+
+    /// <summary>The generation sampling: the spec's, at the temperature B-STaR chose when it is on.</summary>
+    private Learning.SamplingOptions Sampling(Plan plan, IReadOnlyList<TaskProblem> problems) =>
+        plan.GenerationSampling(problems) with { Temperature = (float)(state.State.Temperature ?? plan.Spec.Method.Temperature) };
+
+    /// <summary>
+    /// B-STaR: the round's exploration and exploitation at its temperature and threshold, and the same on a probe of its
+    /// problems sampled at the neighbouring temperatures (and, for majority rewards, at neighbouring vote shares); the best
+    /// balance score sets the next round's temperature and threshold. Labels are read to count correct answers: monitoring.
+    /// </summary>
+    private async Task<(BalanceConfig Config, BalanceStats Stats)> BalanceAsync(
+        Plan plan, PolicyVersion policy, int round, IReadOnlyList<TaskProblem> problems, List<Trajectory> trajectories, CancellationToken cancellationToken)
+    {
+        var m = plan.Spec.Method;
+        var current = new BalanceConfig(state.State.Temperature ?? m.Temperature, state.State.Threshold ?? m.MinVoteShare);
+        var thresholds = plan.Selection == SelectionKind.Majority
+            ? new[] { current.Threshold - 0.2, current.Threshold, current.Threshold + 0.2 }.Where(t => t is > 0 and <= 1).Distinct().ToList()
+            : [current.Threshold];
+        var probe = problems.Take(m.BstarProbeProblems).ToList();
+        var probeIds = probe.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var stats = BStar.Measure(Groups(plan, problems, trajectories, current.Threshold), m.BstarNStar);
+        var candidates = thresholds.Select(t => (new BalanceConfig(current.Temperature, t),
+            BStar.Measure(Groups(plan, probe, [.. trajectories.Where(x => probeIds.Contains(x.TaskId))], t), m.BstarNStar))).ToList();
+        foreach (var temperature in new[] { current.Temperature - m.BstarTemperatureStep, current.Temperature + m.BstarTemperatureStep })
+        {
+            if (temperature is < 0.05 or > 3)
+            {
+                continue;
+            }
+
+            var sampling = Sampling(plan, probe) with { Temperature = (float)temperature };
+            var samples = await RolloutAsync(plan, policy, round, $"bstar-t{temperature:0.00}", probe, sampling, cancellationToken, showProgress: false);
+            candidates.AddRange(thresholds.Select(t => (new BalanceConfig(temperature, t), BStar.Measure(Groups(plan, probe, samples, t), m.BstarNStar))));
+        }
+
+        var next = BStar.Choose(current, candidates);
+        (state.State.Temperature, state.State.Threshold) = (next.Temperature, next.Threshold);
+        LogBalanced(logger, Id, round, current.Temperature, stats.Exploration, stats.Exploitation, next.Temperature, next.Threshold);
+        return (current, stats);
+    }
+
+    /// <summary>Each problem's samples as B-STaR counts them, selected by the round's reward rule at <paramref name="threshold"/>.</summary>
+    private static List<IReadOnlyList<BalanceSample>> Groups(Plan plan, IReadOnlyList<TaskProblem> problems, IReadOnlyList<Trajectory> samples, double threshold)
+    {
+        var byTask = samples.ToLookup(t => t.TaskId);
+        return [.. problems.Select(p =>
+        {
+            var group = byTask[p.Id].Select(t => (t.FinalAction, Correct: t.Stopped && plan.Suite.Verify(p, t.FinalAction), t.Stopped, t.MeanLogProb)).ToList();
+            var best = group.Where(g => g.Stopped).Select(g => g.MeanLogProb).DefaultIfEmpty(double.NaN).Max();
+            return plan.Selection switch
+            {
+                SelectionKind.Majority => BStar.MajoritySelection([.. group.Select(g => (g.FinalAction, g.Correct, g.Stopped))], threshold),
+                SelectionKind.Likelihood => (IReadOnlyList<BalanceSample>)[.. group.Select(g => new BalanceSample(g.FinalAction, g.Correct, g.Stopped && g.MeanLogProb == best))],
+                _ => [.. group.Select(g => new BalanceSample(g.FinalAction, g.Correct, g.Correct))],
+            };
+        })];
     }
 
     /// <summary>Round 0 of an evaluation-only experiment: the external policy on the held-out split, nothing trained.</summary>
@@ -525,6 +597,9 @@ public sealed partial class ExperimentGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} of {ExperimentId} finished; hardest-difficulty greedy accuracy {Accuracy:P1}")]
     private static partial void LogRoundFinished(ILogger logger, int round, string experimentId, double accuracy);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId} round {Round}: B-STaR at temperature {Temperature}: exploration {Exploration:F3}, exploitation {Exploitation:F3}; next temperature {Next}, threshold {Threshold}")]
+    private static partial void LogBalanced(ILogger logger, string experimentId, int round, double temperature, double exploration, double exploitation, double next, double threshold);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Experiment {ExperimentId} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string experimentId);

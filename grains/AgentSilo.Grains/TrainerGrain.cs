@@ -205,9 +205,9 @@ public sealed partial class TrainerGrain(
         var preference = (ObjectiveTrainer<PreferencePair>)(_objectiveTrainers.TryGetValue(objective, out var p) ? p : _objectiveTrainers[objective] = new ObjectiveTrainer<PreferencePair>(
             model, plan.RoundTrainer(), objective switch
             {
-                ObjectiveKind.Srpo => new SrpoObjective(spec.Beta, spec.SrpoAlpha),
-                ObjectiveKind.Pit => new PitObjective(spec.Beta),
-                _ => new DpoObjective(spec.Beta),
+                ObjectiveKind.Srpo => new SrpoObjective(spec.Beta, spec.SrpoAlpha, spec.NllCoefficient),
+                ObjectiveKind.Pit => new PitObjective(spec.Beta, spec.NllCoefficient),
+                _ => new DpoObjective(spec.Beta, spec.NllCoefficient),
             }));
         return ((seed, progress) =>
         {

@@ -221,6 +221,21 @@ public sealed class MethodSection
     /// before it (one version stale); train.max_staleness must allow it. Default false.
     /// </summary>
     public bool Asynchronous { get; set; }
+
+    /// <summary>
+    /// B-STaR: every round measures exploration and exploitation (see BStar) at the current temperature and reward threshold
+    /// and at neighbouring ones (probes), and samples the next round with the best-balanced. Default false.
+    /// </summary>
+    public bool Bstar { get; set; }
+
+    /// <summary>B-STaR: problems sampled again at each neighbouring temperature. Default 32.</summary>
+    public int BstarProbeProblems { get; set; } = 32;
+
+    /// <summary>B-STaR: the temperature step to the neighbours. Default 0.2.</summary>
+    public double BstarTemperatureStep { get; set; } = 0.2;
+
+    /// <summary>B-STaR: distinct correct answers per problem that count as full exploration (n*). Default 1.</summary>
+    public int BstarNStar { get; set; } = 1;
 }
 
 /// <summary>Fine-tuning in each round.</summary>
@@ -263,6 +278,11 @@ public sealed class TrainSection
 
     /// <summary>DPO, SRPO, PIT: beta. Default 0.1.</summary>
     public double Beta { get; set; } = 0.1;
+
+    /// <summary>
+    /// DPO, SRPO, PIT: weight of an NLL term on the chosen completions (iterative RPO's fix for self-generated pairs). Default 0.
+    /// </summary>
+    public double NllCoefficient { get; set; }
 
     /// <summary>SRPO: weight of the answer term against the revision term. Default 0.5.</summary>
     public double SrpoAlpha { get; set; } = 0.5;

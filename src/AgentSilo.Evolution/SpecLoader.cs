@@ -165,6 +165,11 @@ public static partial class SpecLoader
             errors.Add($"train.beta: must be in (0, 100], got {t.Beta}");
         }
 
+        if (t.NllCoefficient is < 0 or > 100)
+        {
+            errors.Add($"train.nll_coefficient: must be in [0, 100], got {t.NllCoefficient}");
+        }
+
         if (t.SrpoAlpha is < 0 or > 1)
         {
             errors.Add($"train.srpo_alpha: must be in [0, 1], got {t.SrpoAlpha}");
@@ -178,6 +183,19 @@ public static partial class SpecLoader
         if (spec.Eval.Revisions is < 0 or > 16)
         {
             errors.Add($"eval.revisions: must be between 0 and 16, got {spec.Eval.Revisions}");
+        }
+
+        if (m.Bstar)
+        {
+            if (m.BstarProbeProblems < 1 || m.BstarNStar < 1 || m.BstarTemperatureStep is <= 0 or > 1)
+            {
+                errors.Add($"method.bstar_*: probe problems and n* must be at least 1 and the temperature step in (0, 1], got {m.BstarProbeProblems}, {m.BstarNStar}, {m.BstarTemperatureStep}");
+            }
+
+            if (m.Kind == MethodKind.Curriculum)
+            {
+                errors.Add("method.bstar: balances star and sharpen rounds; the curriculum has its own schedule");
+            }
         }
 
         if (m.Asynchronous)

@@ -154,6 +154,20 @@ public class ObjectiveTests
     }
 
     [Fact]
+    public void Dpo_with_an_nll_term_adds_the_chosen_completions_negative_log_likelihood_per_token()
+    {
+        using var model = Create();
+        using var reference = ReferencePolicy.Freeze(model);
+        PreferencePair[] batch = [new(Prompt, Good, Bad), new(Prompt, [6, 2], Bad)];
+        var nll = -(SumLogProb(model, Prompt, Good) + SumLogProb(model, Prompt, [6, 2])) / 5;
+        Assert.Equal(Math.Log(2) + (0.5 * nll), LossValue(new DpoObjective(Beta: 0.1, NllCoefficient: 0.5), model, reference, batch), 4);
+        // SRPO: the NLL of the chosen answers and of the chosen revisions (given the rejected draft), per token.
+        var revision = Revision.Prompt(Prompt, Bad);
+        var srpoNll = -(SumLogProb(model, Prompt, Good) + SumLogProb(model, Prompt, [6, 2]) + SumLogProb(model, revision, Good) + SumLogProb(model, revision, [6, 2])) / 10;
+        Assert.Equal(1 + (0.5 * srpoNll), LossValue(new SrpoObjective(Beta: 0.5, NllCoefficient: 0.5), model, reference, batch), 4);
+    }
+
+    [Fact]
     public void Pit_is_dpo_over_reference_conditioned_prompts()
     {
         using var model = Create();
