@@ -135,7 +135,8 @@ internal static class ObjectivesBenchmark
                 {
                     var r = status.Rounds[reported];
                     output.WriteLine(string.Create(Inv,
-                        $"  [{spec.Name}] round {r.Round} ({r.Objective ?? r.Method}): {string.Join(" ", r.Eval.Select(e => $"d{e.Difficulty}={e.Greedy:P0}"))}, loss {r.TrainLoss:0.000}, {r.WallSeconds:0.0} s"));
+                        $"  [{spec.Name}] round {r.Round} ({r.Objective ?? r.Method}): {string.Join(" ", r.Eval.Select(e => $"d{e.Difficulty}={e.Greedy:P0}"))}, loss {r.TrainLoss:0.000}, {r.WallSeconds:0.0} s"
+                        + (r.Temperature is { } t ? $"; B-STaR temperature {t:0.0}, exploration {r.Exploration:0.000}, exploitation {r.Exploitation:0.000}, balance {r.BalanceScore:0.000}, next {r.NextTemperature:0.0}" : "")));
                 }
             }
             while (status.Phase == ExperimentPhase.Running);

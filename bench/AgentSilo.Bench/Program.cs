@@ -8,10 +8,17 @@ using AgentSilo.Bench;
 //   HGM against DGM and greedy; default examples/hgm-addition.yaml, runs/hgm-bench.
 //        dotnet run -c Release --project bench/AgentSilo.Bench objectives [FOLDER]   (default examples/objectives)
 //        dotnet run -c Release --project bench/AgentSilo.Bench async [SPEC] [PAIRS]  (default examples/objectives/async-grpo-addition.yaml, 1)
-//   training objectives side by side (same tasks, seeds, budget); asynchronous against synchronous rollouts.
+//        dotnet run -c Release --project bench/AgentSilo.Bench ttsi [SPEC]           (default examples/objectives/sft-addition.yaml)
+//   training objectives side by side (same tasks, seeds, budget); asynchronous against synchronous rollouts; test-time self-improvement.
 if (args.Length > 0 && args[0] == "objectives")
 {
     await ObjectivesBenchmark.RunAsync(Console.Out, args.Length > 1 ? args[1] : "examples/objectives");
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "ttsi")
+{
+    TestTimeBenchmark.Run(Console.Out, args.Length > 1 ? args[1] : "examples/objectives/sft-addition.yaml");
     return 0;
 }
 
@@ -58,7 +65,7 @@ foreach (var name in which)
             await TelemetryBenchmark.RunAsync(Console.Out, pairs: 2);
             break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web, web-evolve, cluster, serve, telemetry, hgm, objectives, async");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web, web-evolve, cluster, serve, telemetry, hgm, objectives, async, ttsi");
             return 2;
     }
 }

@@ -6,7 +6,7 @@ namespace AgentSilo.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public class ObjectiveGrainTests(ClusterFixture fixture)
 {
-    private static string Spec(string name, string objective, bool asynchronous) => $"""
+    private static string Spec(string name, string objective, bool asynchronous, bool bstar = false) => $"""
         name: {name}
         seed: 11
         rounds: 2
@@ -28,6 +28,8 @@ public class ObjectiveGrainTests(ClusterFixture fixture)
           problems_per_round: 40
           samples_per_problem: 4
           asynchronous: {(asynchronous ? "true" : "false")}
+          bstar: {(bstar ? "true" : "false")}
+          bstar_probe_problems: 8
         train:
           objective: {objective}
           steps_per_round: 15
@@ -71,9 +73,9 @@ public class ObjectiveGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Srpo_runs_through_the_loop_and_measures_accuracy_after_a_revision()
+    public async Task Srpo_runs_through_the_loop_and_measures_accuracy_after_a_revision_with_bstar_balancing_the_temperature()
     {
-        var spec = SpecLoader.Parse(Spec("srpo-loop", "srpo", asynchronous: false));
+        var spec = SpecLoader.Parse(Spec("srpo-loop", "srpo", asynchronous: false, bstar: true));
         var experiment = fixture.Grains.GetGrain<IExperimentGrain>(spec.Name);
         await experiment.StartAsync(SpecLoader.ToJson(spec), resume: false);
         var status = await ExperimentGrainTests.WaitAsync(experiment);
@@ -81,5 +83,15 @@ public class ObjectiveGrainTests(ClusterFixture fixture)
         Assert.Equal(["sft", "srpo", "srpo"], status.Rounds.Select(r => r.Objective));
         Assert.All(status.Rounds.Skip(1), r => Assert.Equal(15, r.TrainSteps)); // pairs were found and trained on
         Assert.All(status.Rounds[^1].Eval, e => Assert.InRange(Assert.Single(e.Revised!), 0, 1));
+
+        // B-STaR: round 1 samples at the spec's temperature, then at the best-balanced of 0.8, 1.0 and 1.2; both signals reported.
+        Assert.Equal(1.0, status.Rounds[1].Temperature);
+        Assert.Equal(status.Rounds[1].NextTemperature, status.Rounds[2].Temperature);
+        Assert.All(status.Rounds.Skip(1), r =>
+        {
+            Assert.Contains(r.NextTemperature!.Value, new[] { r.Temperature!.Value - 0.2, r.Temperature.Value, r.Temperature.Value + 0.2 });
+            Assert.InRange(r.Exploration!.Value, 0, 1);
+            Assert.Equal(r.Exploration > 0 ? 1.0 : 0.0, r.Exploitation!.Value, 9); // a verifier selects right answers only
+        });
     }
 }

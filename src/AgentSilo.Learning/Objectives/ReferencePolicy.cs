@@ -15,8 +15,8 @@ public sealed class ReferencePolicy : IDisposable
         _model = model;
     }
 
-    /// <summary>Copies <paramref name="policy"/>'s current weights into a frozen reference.</summary>
-    public static ReferencePolicy Freeze(Gpt policy)
+    /// <summary>A trainable copy of <paramref name="policy"/>'s current weights (its own parameters).</summary>
+    public static Gpt Copy(Gpt policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         // A fixed seed so that building the copy does not consume torch's global generator.
@@ -30,6 +30,13 @@ public sealed class ReferencePolicy : IDisposable
             }
         }
 
+        return copy;
+    }
+
+    /// <summary>Copies <paramref name="policy"/>'s current weights into a frozen reference.</summary>
+    public static ReferencePolicy Freeze(Gpt policy)
+    {
+        var copy = Copy(policy);
         foreach (var parameter in copy.parameters())
         {
             parameter.requires_grad = false;
