@@ -134,9 +134,11 @@ internal static class ObjectivesBenchmark
                 for (; reported < status.Rounds.Count; reported++)
                 {
                     var r = status.Rounds[reported];
+                    var balance = r.Temperature is { } t
+                        ? string.Create(Inv, $"; B-STaR temperature {t:0.0}, exploration {r.Exploration:0.000}, exploitation {r.Exploitation:0.000}, balance {r.BalanceScore:0.000}, next {r.NextTemperature:0.0}")
+                        : "";
                     output.WriteLine(string.Create(Inv,
-                        $"  [{spec.Name}] round {r.Round} ({r.Objective ?? r.Method}): {string.Join(" ", r.Eval.Select(e => $"d{e.Difficulty}={e.Greedy:P0}"))}, loss {r.TrainLoss:0.000}, {r.WallSeconds:0.0} s"
-                        + (r.Temperature is { } t ? $"; B-STaR temperature {t:0.0}, exploration {r.Exploration:0.000}, exploitation {r.Exploitation:0.000}, balance {r.BalanceScore:0.000}, next {r.NextTemperature:0.0}" : "")));
+                        $"  [{spec.Name}] round {r.Round} ({r.Objective ?? r.Method}): {string.Join(" ", r.Eval.Select(e => $"d{e.Difficulty}={e.Greedy:P0}"))}, loss {r.TrainLoss:0.000}, {r.WallSeconds:0.0} s{balance}"));
                 }
             }
             while (status.Phase == ExperimentPhase.Running);
