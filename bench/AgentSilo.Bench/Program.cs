@@ -6,6 +6,29 @@ using AgentSilo.Bench;
 //   cluster: 1 silo process against 2 on a real redis-server (build src/AgentSilo.Cli in Release first).
 //        dotnet run -c Release --project bench/AgentSilo.Bench hgm [SPEC] [OUT]
 //   HGM against DGM and greedy; default examples/hgm-addition.yaml, runs/hgm-bench.
+//        dotnet run -c Release --project bench/AgentSilo.Bench objectives [FOLDER]   (default examples/objectives)
+//        dotnet run -c Release --project bench/AgentSilo.Bench async [SPEC] [PAIRS]  (default examples/objectives/async-grpo-addition.yaml, 1)
+//        dotnet run -c Release --project bench/AgentSilo.Bench ttsi [SPEC]           (default examples/objectives/sft-addition.yaml)
+//   training objectives side by side (same tasks, seeds, budget); asynchronous against synchronous rollouts; test-time self-improvement.
+if (args.Length > 0 && args[0] == "objectives")
+{
+    await ObjectivesBenchmark.RunAsync(Console.Out, args.Length > 1 ? args[1] : "examples/objectives");
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "ttsi")
+{
+    TestTimeBenchmark.Run(Console.Out, args.Length > 1 ? args[1] : "examples/objectives/sft-addition.yaml");
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "async")
+{
+    await ObjectivesBenchmark.RunAsyncRolloutsAsync(Console.Out, args.Length > 1 ? args[1] : "examples/objectives/async-grpo-addition.yaml",
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "hgm")
 {
     await HgmBenchmark.RunAsync(Console.Out, args.Length > 1 ? args[1] : "examples/hgm-addition.yaml", args.Length > 2 ? args[2] : "runs/hgm-bench");
@@ -42,7 +65,7 @@ foreach (var name in which)
             await TelemetryBenchmark.RunAsync(Console.Out, pairs: 2);
             break;
         default:
-            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web, web-evolve, cluster, serve, telemetry, hgm");
+            Console.Error.WriteLine($"unknown benchmark '{name}'; known: sampling, actor, actor2, web, web-evolve, cluster, serve, telemetry, hgm, objectives, async, ttsi");
             return 2;
     }
 }

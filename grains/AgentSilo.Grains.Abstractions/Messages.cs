@@ -22,13 +22,17 @@ public sealed record SamplingSettings(
     [property: Id(2)] int SamplesPerPrompt,
     [property: Id(3)] int MaxNewTokens);
 
-/// <summary>A batch of prompts for a policy.</summary>
+/// <summary>
+/// A batch of prompts for a policy. With <see cref="Drafts"/> (one per prompt), each prompt asks for a revision of its
+/// draft (the prompt, the draft, a separator: SRPO and PIT's self-improvement prompts).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.SampleRequest")]
 public sealed record SampleRequest(
     [property: Id(0)] PolicyVersion Policy,
     [property: Id(1)] IReadOnlyList<string> Prompts,
     [property: Id(2)] SamplingSettings Sampling,
-    [property: Id(3)] long Seed);
+    [property: Id(3)] long Seed,
+    [property: Id(4)] IReadOnlyList<string>? Drafts = null);
 
 /// <summary>One completion: token ids, per-token log-probs, the decoded text.</summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.SampledCompletion")]
@@ -92,7 +96,8 @@ public sealed record RolloutRequest(
     [property: Id(5)] long Seed,
     [property: Id(6)] string Tag,
     [property: Id(7)] int FirstIndex,
-    [property: Id(8)] ExternalPolicy? External = null);
+    [property: Id(8)] ExternalPolicy? External = null,
+    [property: Id(9)] IReadOnlyList<string>? Drafts = null);
 
 /// <summary>
 /// A policy served elsewhere behind an OpenAI-compatible API: rollouts sample it through IChatClient instead of the
@@ -136,7 +141,8 @@ public sealed record JudgeResult(
 
 /// <summary>
 /// A training example selected in some round, keyed by the trajectory it came from; <see cref="TraceParent"/> is that
-/// trajectory's trace context, for the training span's links.
+/// trajectory's trace context, for the training span's links. Objectives beyond SFT get every sample of a problem with its
+/// <see cref="Reward"/>, the sampled <see cref="CompletionTokens"/> and their <see cref="LogProbs"/>, grouped by <see cref="TaskId"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.TrainingSample")]
 public sealed record TrainingSample(
@@ -145,7 +151,11 @@ public sealed record TrainingSample(
     [property: Id(2)] string Prompt,
     [property: Id(3)] string Completion,
     [property: Id(4)] int PolicyVersion = 0,
-    [property: Id(5)] string? TraceParent = null);
+    [property: Id(5)] string? TraceParent = null,
+    [property: Id(6)] int[]? CompletionTokens = null,
+    [property: Id(7)] float[]? LogProbs = null,
+    [property: Id(8)] double Reward = 0,
+    [property: Id(9)] string? TaskId = null);
 
 [GenerateSerializer, Alias("AgentSilo.TrainerPhase")]
 public enum TrainerPhase

@@ -19,6 +19,13 @@ namespace AgentSilo.Grains;
 /// <param name="TrainStepsPerSecond">Optimiser steps per second.</param>
 /// <param name="SamplesStale">Kept samples the trainer dropped as older than train.max_staleness versions.</param>
 /// <param name="SamplesIngested">Kept samples that entered the training pool (each trajectory id once, however often delivered).</param>
+/// <param name="Temperature">B-STaR: the round's sampling temperature; null when B-STaR is off.</param>
+/// <param name="Threshold">B-STaR: the round's reward threshold (majority vote share).</param>
+/// <param name="Exploration">B-STaR: mean min(distinct correct selected / n*, 1) over the round's problems.</param>
+/// <param name="Exploitation">B-STaR: mean share of selected samples that were right.</param>
+/// <param name="BalanceScore">B-STaR: mean product of the two per problem.</param>
+/// <param name="NextTemperature">B-STaR: the temperature chosen for the next round.</param>
+/// <param name="Objective">The round's training objective (sft, reinforce, grpo, dpo, srpo, pit); null in results older than objectives.</param>
 [GenerateSerializer, Immutable, Alias("AgentSilo.RoundResult")]
 public sealed record RoundResult(
     [property: Id(0)] int Round,
@@ -36,7 +43,14 @@ public sealed record RoundResult(
     [property: Id(12)] double SamplesPerSecond,
     [property: Id(13)] double TrainStepsPerSecond,
     [property: Id(14)] int SamplesStale = 0,
-    [property: Id(15)] int SamplesIngested = 0);
+    [property: Id(15)] int SamplesIngested = 0,
+    [property: Id(16)] string? Objective = null,
+    [property: Id(17)] double? Temperature = null,
+    [property: Id(18)] double? Threshold = null,
+    [property: Id(19)] double? Exploration = null,
+    [property: Id(20)] double? Exploitation = null,
+    [property: Id(21)] double? BalanceScore = null,
+    [property: Id(22)] double? NextTemperature = null);
 
 [GenerateSerializer, Alias("AgentSilo.ExperimentPhase")]
 public enum ExperimentPhase

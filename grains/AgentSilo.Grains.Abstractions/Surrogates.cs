@@ -33,13 +33,14 @@ public struct DifficultyScoreSurrogate
     [Id(3)] public double? SampledPass1;
     [Id(4)] public double? MajAtK;
     [Id(5)] public double? PassAtK;
+    [Id(6)] public double[]? Revised;
 }
 
 [RegisterConverter]
 public sealed class DifficultyScoreConverter : IConverter<DifficultyScore, DifficultyScoreSurrogate>
 {
     public DifficultyScore ConvertFromSurrogate(in DifficultyScoreSurrogate s) =>
-        new(s.Difficulty, s.Problems, s.Greedy, s.SampledPass1, s.MajAtK, s.PassAtK);
+        new(s.Difficulty, s.Problems, s.Greedy, s.SampledPass1, s.MajAtK, s.PassAtK, s.Revised);
 
     public DifficultyScoreSurrogate ConvertToSurrogate(in DifficultyScore d) => new()
     {
@@ -49,5 +50,6 @@ public sealed class DifficultyScoreConverter : IConverter<DifficultyScore, Diffi
         SampledPass1 = d.SampledPass1,
         MajAtK = d.MajAtK,
         PassAtK = d.PassAtK,
+        Revised = d.Revised is null ? null : [.. d.Revised],
     };
 }

@@ -21,6 +21,12 @@ public sealed class ExperimentState
     [Id(3)] public PolicyVersion? Policy { get; set; }
 
     [Id(4)] public string? Error { get; set; }
+
+    /// <summary>B-STaR: the sampling temperature the next round uses; null: the spec's.</summary>
+    [Id(5)] public double? Temperature { get; set; }
+
+    /// <summary>B-STaR: the reward threshold (majority vote share) the next round uses; null: the spec's.</summary>
+    [Id(6)] public double? Threshold { get; set; }
 }
 
 /// <summary>
@@ -48,6 +54,9 @@ public sealed partial class ExperimentGrain(
     private int _totalRounds;
     private bool _trainerReady;
     private ExternalPolicy? _external;
+
+    // Asynchronous rollouts: the next round's samples, drawn while this round trains (from the version before it).
+    private (int Round, Task<List<Trajectory>> Samples)? _prefetch;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -207,6 +216,7 @@ public sealed partial class ExperimentGrain(
         int generated = 0, kept = 0, keptCorrect = 0, stale = 0, ingestedCount = 0;
         double samplesPerSecond = 0;
         int? target = null;
+        (BalanceConfig Config, BalanceStats Stats)? balance = null;
         var log = new List<TrajectoryRecord>();
         if (_external is not null)
         {
@@ -232,36 +242,76 @@ public sealed partial class ExperimentGrain(
             using (var step = StartStep("generate", round))
             {
                 var latest = (await trainer.GetStatusAsync()).Published?.Version ?? policy.Version;
-                GrainTelemetry.PolicyVersionLag.Record(latest - policy.Version, GrainTelemetry.Experiment(Id, round));
-                trajectories = await RolloutAsync(plan, policy, round, "gen", problems, plan.GenerationSampling(problems), cancellationToken);
+                if (_prefetch is { } prefetch && prefetch.Round == round)
+                {
+                    // Sampled while the previous round trained, by the version before the latest (within train.max_staleness).
+                    _prefetch = null;
+                    trajectories = await prefetch.Samples;
+                }
+                else
+                {
+                    trajectories = await RolloutAsync(plan, policy, round, "gen", problems, Sampling(plan, problems), cancellationToken);
+                }
+
+                GrainTelemetry.PolicyVersionLag.Record(latest - trajectories.Select(t => t.PolicyVersion).DefaultIfEmpty(latest).Min(), GrainTelemetry.Experiment(Id, round));
                 generated = trajectories.Count;
                 samplesPerSecond = _samplesPerSecond = generated / Math.Max(generateClock.Elapsed.TotalSeconds, 1e-9);
                 GrainTelemetry.SamplesPerSecond.Record(samplesPerSecond, GrainTelemetry.Experiment(Id, round));
                 step?.SetTag(AgentSiloAttributes.EpisodeCount, generated);
             }
 
-            // 2 judge: the critic keeps at most one answer per problem.
-            using (var step = StartStep("judge", round))
+            if (spec.Method.Bstar)
             {
-                SetStep("judge", 0, 1);
-                var critic = GrainFactory.GetGrain<ICriticGrain>(0);
-                var judged = await critic.JudgeAsync(new JudgeRequest(
-                    spec.Task.Suite, plan.Selection.ToString(), spec.Method.MinVoteShare, plan.LengthFilter, problems, trajectories));
-                kept = judged.Kept.Count;
-                keptCorrect = judged.KeptCorrect;
-                var keptIds = judged.Kept.Select(v => v.TrajectoryId).ToHashSet(StringComparer.Ordinal);
+                using var step = StartStep("balance", round);
+                balance = await BalanceAsync(plan, policy, round, problems, trajectories, cancellationToken);
+            }
+
+            if (plan.Objective(round) != ObjectiveKind.Sft)
+            {
+                // 2 reward: every sample scored by the method's rule, all of them to the trainer, grouped by problem.
+                using var step = StartStep("reward", round);
+                SetStep("reward", 0, 1);
                 var byId = problems.ToDictionary(p => p.Id, StringComparer.Ordinal);
-                log.AddRange(trajectories.Select(t => Record(plan, t, byId[t.TaskId], "gen", keptIds.Contains(t.Id))));
-                var prompts = problems.ToDictionary(p => p.Id, p => p.Prompt, StringComparer.Ordinal);
-                var byTrajectory = trajectories.ToDictionary(t => t.Id, StringComparer.Ordinal);
+                var rewards = ObjectiveData.Rewards(plan.Selection, plan.Suite, problems,
+                    [.. trajectories.Select(t => new SampledAnswer(t.Id, t.TaskId, t.FinalAction, t.MeanLogProb, t.Stopped))]);
+                var records = trajectories.Select(t => Record(plan, t, byId[t.TaskId], "gen", kept: true)).ToList();
+                log.AddRange(records);
+                kept = trajectories.Count;
+                keptCorrect = records.Count(r => r.Correct);
                 var ingested = await trainer.IngestAsync(
-                    judged.Kept.Select(v => new TrainingSample(
-                        v.TrajectoryId, round, prompts[v.TaskId], v.Answer, byTrajectory[v.TrajectoryId].PolicyVersion, byTrajectory[v.TrajectoryId].TraceParent))
-                        .ToList(),
+                    [.. trajectories.Select((t, i) => new TrainingSample(
+                        t.Id, round, byId[t.TaskId].Prompt, t.FinalAction, t.PolicyVersion, t.TraceParent,
+                        [.. t.Steps.SelectMany(x => x.TokenIds)], [.. t.Steps.SelectMany(x => x.LogProbs)], rewards[i], t.TaskId))],
                     spec.Train.MaxStaleness);
                 stale = ingested.Stale;
                 ingestedCount = ingested.Fresh;
                 step?.SetTag(AgentSiloAttributes.SamplesKept, kept);
+            }
+            else
+            {
+                // 2 judge: the critic keeps at most one answer per problem.
+                using (var step = StartStep("judge", round))
+                {
+                    SetStep("judge", 0, 1);
+                    var critic = GrainFactory.GetGrain<ICriticGrain>(0);
+                    var judged = await critic.JudgeAsync(new JudgeRequest(
+                        spec.Task.Suite, plan.Selection.ToString(), balance?.Config.Threshold ?? spec.Method.MinVoteShare, plan.LengthFilter, problems, trajectories));
+                    kept = judged.Kept.Count;
+                    keptCorrect = judged.KeptCorrect;
+                    var keptIds = judged.Kept.Select(v => v.TrajectoryId).ToHashSet(StringComparer.Ordinal);
+                    var byId = problems.ToDictionary(p => p.Id, StringComparer.Ordinal);
+                    log.AddRange(trajectories.Select(t => Record(plan, t, byId[t.TaskId], "gen", keptIds.Contains(t.Id))));
+                    var prompts = problems.ToDictionary(p => p.Id, p => p.Prompt, StringComparer.Ordinal);
+                    var byTrajectory = trajectories.ToDictionary(t => t.Id, StringComparer.Ordinal);
+                    var ingested = await trainer.IngestAsync(
+                        judged.Kept.Select(v => new TrainingSample(
+                            v.TrajectoryId, round, prompts[v.TaskId], v.Answer, byTrajectory[v.TrajectoryId].PolicyVersion, byTrajectory[v.TrajectoryId].TraceParent))
+                            .ToList(),
+                        spec.Train.MaxStaleness);
+                    stale = ingested.Stale;
+                    ingestedCount = ingested.Fresh;
+                    step?.SetTag(AgentSiloAttributes.SamplesKept, kept);
+                }
             }
         }
 
@@ -270,6 +320,15 @@ public sealed partial class ExperimentGrain(
         TrainingStatus training;
         using (StartStep("train", round))
         {
+            if (spec.Method.Asynchronous && round >= 1 && round < spec.Rounds && state.State.Policy is { } current)
+            {
+                // Asynchronous rollouts: the rollout grains sample the next round's problems from the current version while
+                // the trainer steps; that round trains on them one version stale (importance-corrected by the objective).
+                var next = round + 1;
+                var nextProblems = plan.GenerationProblems(next);
+                _prefetch = (next, RolloutAsync(plan, current, next, "gen", nextProblems, Sampling(plan, nextProblems), cancellationToken, showProgress: false));
+            }
+
             await trainer.StartTrainingAsync(round, steps);
             do
             {
@@ -300,7 +359,67 @@ public sealed partial class ExperimentGrain(
             round, training.Published.Version, round == 0 ? "base" : spec.Method.Kind.ToString().ToLowerInvariant(),
             round == 0 ? "labels" : plan.Selection.ToString().ToLowerInvariant(), target, generated, kept,
             kept == 0 ? 0 : (double)keptCorrect / kept, training.Step, training.Loss, eval,
-            clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond, stale, ingestedCount);
+            clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond, stale, ingestedCount,
+            plan.Objective(round).ToString().ToLowerInvariant(),
+            balance?.Config.Temperature, balance?.Config.Threshold, balance?.Stats.Exploration, balance?.Stats.Exploitation, balance?.Stats.BalanceScore,
+            balance is null ? null : state.State.Temperature);
+    }
+
+    /// <summary>The generation sampling: the spec's, at the temperature B-STaR chose when it is on.</summary>
+    private Learning.SamplingOptions Sampling(Plan plan, IReadOnlyList<TaskProblem> problems) =>
+        plan.GenerationSampling(problems) with { Temperature = (float)(state.State.Temperature ?? plan.Spec.Method.Temperature) };
+
+    /// <summary>
+    /// B-STaR: the round's exploration and exploitation at its temperature and threshold, and the same on a probe of its
+    /// problems sampled at the neighbouring temperatures (and, for majority rewards, at neighbouring vote shares); the best
+    /// balance score sets the next round's temperature and threshold. Labels are read to count correct answers: monitoring.
+    /// </summary>
+    private async Task<(BalanceConfig Config, BalanceStats Stats)> BalanceAsync(
+        Plan plan, PolicyVersion policy, int round, IReadOnlyList<TaskProblem> problems, List<Trajectory> trajectories, CancellationToken cancellationToken)
+    {
+        var m = plan.Spec.Method;
+        var current = new BalanceConfig(state.State.Temperature ?? m.Temperature, state.State.Threshold ?? m.MinVoteShare);
+        var thresholds = plan.Selection == SelectionKind.Majority
+            ? new[] { current.Threshold - 0.2, current.Threshold, current.Threshold + 0.2 }.Where(t => t is > 0 and <= 1).Distinct().ToList()
+            : [current.Threshold];
+        var probe = problems.Take(m.BstarProbeProblems).ToList();
+        var probeIds = probe.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var stats = BStar.Measure(Groups(plan, problems, trajectories, current.Threshold), m.BstarNStar);
+        var candidates = thresholds.Select(t => (new BalanceConfig(current.Temperature, t),
+            BStar.Measure(Groups(plan, probe, [.. trajectories.Where(x => probeIds.Contains(x.TaskId))], t), m.BstarNStar))).ToList();
+        foreach (var temperature in new[] { current.Temperature - m.BstarTemperatureStep, current.Temperature + m.BstarTemperatureStep })
+        {
+            if (temperature is < 0.05 or > 3)
+            {
+                continue;
+            }
+
+            var sampling = Sampling(plan, probe) with { Temperature = (float)temperature };
+            var samples = await RolloutAsync(plan, policy, round, $"bstar-t{temperature:0.00}", probe, sampling, cancellationToken, showProgress: false);
+            candidates.AddRange(thresholds.Select(t => (new BalanceConfig(temperature, t), BStar.Measure(Groups(plan, probe, samples, t), m.BstarNStar))));
+        }
+
+        var next = BStar.Choose(current, candidates);
+        (state.State.Temperature, state.State.Threshold) = (next.Temperature, next.Threshold);
+        LogBalanced(logger, Id, round, current.Temperature, stats.Exploration, stats.Exploitation, next.Temperature, next.Threshold);
+        return (current, stats);
+    }
+
+    /// <summary>Each problem's samples as B-STaR counts them, selected by the round's reward rule at <paramref name="threshold"/>.</summary>
+    private static List<IReadOnlyList<BalanceSample>> Groups(Plan plan, IReadOnlyList<TaskProblem> problems, IReadOnlyList<Trajectory> samples, double threshold)
+    {
+        var byTask = samples.ToLookup(t => t.TaskId);
+        return [.. problems.Select(p =>
+        {
+            var group = byTask[p.Id].Select(t => (t.FinalAction, Correct: t.Stopped && plan.Suite.Verify(p, t.FinalAction), t.Stopped, t.MeanLogProb)).ToList();
+            var best = group.Where(g => g.Stopped).Select(g => g.MeanLogProb).DefaultIfEmpty(double.NaN).Max();
+            return plan.Selection switch
+            {
+                SelectionKind.Majority => BStar.MajoritySelection([.. group.Select(g => (g.FinalAction, g.Correct, g.Stopped))], threshold),
+                SelectionKind.Likelihood => (IReadOnlyList<BalanceSample>)[.. group.Select(g => new BalanceSample(g.FinalAction, g.Correct, g.Stopped && g.MeanLogProb == best))],
+                _ => [.. group.Select(g => new BalanceSample(g.FinalAction, g.Correct, g.Correct))],
+            };
+        })];
     }
 
     /// <summary>Round 0 of an evaluation-only experiment: the external policy on the held-out split, nothing trained.</summary>
@@ -342,30 +461,49 @@ public sealed partial class ExperimentGrain(
             ? await RolloutAsync(plan, policy, round, "eval-sampled", problems, plan.EvalSampled(problems), cancellationToken)
             : [];
 
+        // Self-revisions: each stage revises the previous stage's greedy answers (the external policy has no revision prompt).
+        var stages = new List<Dictionary<string, string>>();
+        var answers = greedy.GroupBy(t => t.TaskId).ToDictionary(g => g.Key, g => g.First().FinalAction, StringComparer.Ordinal);
+        for (var r = 1; r <= plan.Spec.Eval.Revisions && _external is null; r++)
+        {
+            var drafts = problems.Select(p => answers[p.Id]).ToList();
+            var revised = await RolloutAsync(plan, policy, round, $"eval-revise{r}", problems, plan.EvalGreedy(problems), cancellationToken, drafts);
+            answers = revised.GroupBy(t => t.TaskId).ToDictionary(g => g.Key, g => g.First().FinalAction, StringComparer.Ordinal);
+            stages.Add(answers);
+        }
+
         var greedyByTask = greedy.ToLookup(t => t.TaskId);
         var sampledByTask = sampled.ToLookup(t => t.TaskId);
         return (plan.EvalDifficulties.Select(d =>
         {
             var heldOut = plan.Splits.HeldOut(d);
-            return Scoring.Score(
+            var score = Scoring.Score(
                 plan.Suite,
                 heldOut,
                 heldOut.Select(p => greedyByTask[p.Id].First().FinalAction).ToList(),
                 sampled.Count == 0 ? [] : heldOut.Select(p => (IReadOnlyList<string>)sampledByTask[p.Id].Select(t => t.FinalAction).ToList()).ToList());
+            return stages.Count == 0 ? score : score with
+            {
+                Revised = [.. stages.Select(stage => heldOut.Average(p => plan.Suite.Verify(p, stage[p.Id]) ? 1.0 : 0.0))],
+            };
         }).ToList(), greedy);
     }
 
     /// <summary>Fans the problems out over rollout grains in chunks small enough for one call each.</summary>
     private async Task<List<Trajectory>> RolloutAsync(
         Plan plan, PolicyVersion policy, int round, string tag, IReadOnlyList<TaskProblem> problems,
-        Learning.SamplingOptions sampling, CancellationToken cancellationToken)
+        Learning.SamplingOptions sampling, CancellationToken cancellationToken, IReadOnlyList<string>? drafts = null, bool showProgress = true)
     {
         // An external policy answers one HTTP request per sample: smaller chunks keep each call well inside the grain-call timeout.
         var maxSequences = _external is null ? options.Value.MaxSequencesPerRollout : Math.Min(options.Value.MaxSequencesPerRollout, 64);
         var perChunk = Math.Max(1, maxSequences / sampling.SamplesPerPrompt);
         var settings = new SamplingSettings(sampling.Temperature, sampling.TopP, sampling.SamplesPerPrompt, sampling.MaxNewTokens);
         var chunks = problems.Chunk(perChunk).ToList();
-        SetStep(tag, 0, chunks.Count);
+        if (showProgress)
+        {
+            SetStep(tag, 0, chunks.Count);
+        }
+
 
         // Bounded fan-out over a pool of rollout grains (slots): a call queued behind a busy one spends its grain-call
         // timeout waiting. The slots are spread over the silos, each sampling with its silo's policy workers.
@@ -381,13 +519,14 @@ public sealed partial class ExperimentGrain(
             try
             {
                 var seed = RolloutSeed(plan.Spec.Seed, round, tag, i);
-                var request = new RolloutRequest(Id, round, policy, chunk, settings, seed, tag, i * perChunk, _external);
+                var request = new RolloutRequest(Id, round, policy, chunk, settings, seed, tag, i * perChunk, _external,
+                    drafts is null ? null : [.. drafts.Skip(i * perChunk).Take(chunk.Length)]);
                 for (var attempt = 1; ; attempt++)
                 {
                     try
                     {
                         var result = await GrainFactory.GetGrain<IRolloutGrain>(slot).RunAsync(request);
-                        _stepDone++;
+                        _stepDone += showProgress ? 1 : 0;
                         return result;
                     }
                     catch (Exception e) when (attempt < MaxRolloutAttempts && !cancellationToken.IsCancellationRequested)
@@ -458,6 +597,9 @@ public sealed partial class ExperimentGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} of {ExperimentId} finished; hardest-difficulty greedy accuracy {Accuracy:P1}")]
     private static partial void LogRoundFinished(ILogger logger, int round, string experimentId, double accuracy);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Experiment {ExperimentId} round {Round}: B-STaR at temperature {Temperature}: exploration {Exploration:F3}, exploitation {Exploitation:F3}; next temperature {Next}, threshold {Threshold}")]
+    private static partial void LogBalanced(ILogger logger, string experimentId, int round, double temperature, double exploration, double exploitation, double next, double threshold);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Experiment {ExperimentId} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string experimentId);

@@ -59,7 +59,7 @@ public sealed partial class PolicyGrain(
             long inputTokens = 0;
             var completions = await TorchRuntime.RunAsync(() =>
             {
-                var prompts = request.Prompts.Select(loaded.Tokenizer.EncodePrompt).ToList();
+                var prompts = request.Prompts.Select((p, i) => Prompt(loaded, p, request.Drafts?[i])).ToList();
                 inputTokens = prompts.Sum(p => (long)p.Length) * s.SamplesPerPrompt;
                 var sampling = new SamplingOptions(s.Temperature, s.TopP, s.SamplesPerPrompt, s.MaxNewTokens);
                 return (IReadOnlyList<SampledCompletion>)Sampler.Sample(loaded.Model, prompts, sampling, request.Seed)
@@ -89,6 +89,20 @@ public sealed partial class PolicyGrain(
             GrainTelemetry.GenAi.Record(GenAiOperations.InvokeAgent, model, 0, 0, Stopwatch.GetElapsedTime(started), e.GetType().FullName);
             throw;
         }
+    }
+
+    /// <summary>The prompt's tokens; with a draft, the revision prompt (a draft too long for the context is cut).</summary>
+    private static int[] Prompt(LoadedCheckpoint loaded, string prompt, string? draft)
+    {
+        var ids = loaded.Tokenizer.EncodePrompt(prompt);
+        if (draft is null)
+        {
+            return ids;
+        }
+
+        var revision = Learning.Objectives.Revision.Prompt(ids, loaded.Tokenizer.Encode(draft));
+        var room = loaded.Model.Config.ContextLength - 1;
+        return revision.Length <= room ? revision : [.. revision[..(room - 1)], CharTokenizer.Eos];
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class RolloutGrain : Grain, IRolloutGrain
 
         var policy = GrainFactory.GetGrain<IPolicyGrain>(request.Policy.Policy);
         var completions = await policy.SampleAsync(
-            new SampleRequest(request.Policy, request.Problems.Select(p => p.Prompt).ToList(), request.Sampling, request.Seed));
+            new SampleRequest(request.Policy, request.Problems.Select(p => p.Prompt).ToList(), request.Sampling, request.Seed, request.Drafts));
 
         var sampleIndex = new int[request.Problems.Count];
         var trajectories = new List<Trajectory>(completions.Count);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AgentSilo.Evolution;
 using AgentSilo.Learning;
+using AgentSilo.Learning.Objectives;
 using AgentSilo.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,7 @@ public sealed partial class TrainerGrain(
     private Gpt? _model;
     private SftTrainer? _baseTrainer;
     private SftTrainer? _roundTrainer;
+    private readonly Dictionary<ObjectiveKind, IDisposable> _objectiveTrainers = [];
     private IReadOnlyList<TrainingExample> _baseExamples = [];
     private Task? _run;
 
@@ -126,32 +128,95 @@ public sealed partial class TrainerGrain(
             throw new InvalidOperationException($"the trainer is already training round {_status.Round}");
         }
 
-        IReadOnlyList<TrainingExample> data;
-        SftTrainer trainer;
+        var objective = plan.Objective(round);
         List<TrainingSample> consumed = [];
+        Func<long, Action<int, double>, TrainingReport> train;
+        int count;
         if (round == 0)
         {
-            data = _baseExamples;
-            trainer = _baseTrainer ??= new SftTrainer(_model!, plan.BaseTrainer());
+            var trainer = _baseTrainer ??= new SftTrainer(_model!, plan.BaseTrainer());
+            var data = _baseExamples;
+            (train, count) = ((seed, progress) => trainer.Train(data, steps, seed, progress, _stopping.Token), data.Count);
         }
-        else
+        else if (objective == ObjectiveKind.Sft)
         {
-            consumed = state.State.Samples.Where(s => plan.Spec.Train.Accumulate ? s.Round <= round : s.Round == round).ToList();
+            // The judge's kept answers (samples without tokens: RL rounds of an iterative schedule send every sample, with tokens).
+            consumed = state.State.Samples.Where(s => s.CompletionTokens is null && (plan.Spec.Train.Accumulate ? s.Round <= round : s.Round == round)).ToList();
             var pool = consumed
                 .Select(s => new TrainingExample(plan.Tokenizer.EncodePrompt(s.Prompt), plan.Tokenizer.EncodeCompletion(s.Completion)))
                 .ToList();
-            data = plan.RoundTrainingSet(pool, _baseExamples);
-            trainer = _roundTrainer ??= new SftTrainer(_model!, plan.RoundTrainer());
+            var data = plan.RoundTrainingSet(pool, _baseExamples);
+            var trainer = _roundTrainer ??= new SftTrainer(_model!, plan.RoundTrainer());
+            (train, count) = ((seed, progress) => trainer.Train(data, steps, seed, progress, _stopping.Token), data.Count);
+        }
+        else
+        {
+            (train, count, consumed) = ObjectiveRun(plan, objective, round, steps);
         }
 
-        _status = new TrainingStatus(TrainerPhase.Training, round, 0, steps, 0, state.State.Published, null, 0, data.Count);
+        _status = new TrainingStatus(TrainerPhase.Training, round, 0, steps, 0, state.State.Published, null, 0, count);
 
         // The span outlives this call: it ends when the run does. Activity.Current is restored so the call's own span is untouched.
         var caller = Activity.Current;
-        var activity = StartTrainSpan(round, steps, data.Count, consumed);
-        _run = RunAsync(trainer, data, round, steps, activity);
+        var activity = StartTrainSpan(round, steps, count, consumed);
+        _run = RunAsync(train, count, round, steps, activity);
         Activity.Current = caller;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A round of an objective beyond SFT, on the round's rewarded samples. Policy gradients train on the samples of this
+    /// round (and, asynchronous, of earlier versions within the staleness bound, corrected by the truncated importance ratio);
+    /// their clipped ratio is taken against the weights at the start of the run. Preference objectives build pairs from each
+    /// problem's samples (accumulated over rounds when train.accumulate) and re-freeze the reference at the start of each round.
+    /// </summary>
+    private (Func<long, Action<int, double>, TrainingReport> Train, int Count, List<TrainingSample> Consumed) ObjectiveRun(
+        Plan plan, ObjectiveKind objective, int round, int steps)
+    {
+        var spec = plan.Spec.Train;
+        var model = _model!;
+        var policyGradient = objective is ObjectiveKind.Grpo or ObjectiveKind.Reinforce;
+        var latest = state.State.Published?.Version ?? 0;
+        var consumed = state.State.Samples.Where(s => s.CompletionTokens is not null && (policyGradient
+                ? s.Round == round || (s.Round < round && !Staleness.IsStale(latest, s.PolicyVersion, spec.MaxStaleness) && s.Round >= round - spec.MaxStaleness)
+                : spec.Accumulate ? s.Round <= round : s.Round == round))
+            .ToList();
+        var scored = consumed.Select(s => new ScoredSample(
+            s.TaskId ?? s.Prompt, plan.Tokenizer.EncodePrompt(s.Prompt), s.CompletionTokens!, s.LogProbs ?? [], s.Reward, s.PolicyVersion)).ToList();
+        if (policyGradient)
+        {
+            var samples = ObjectiveData.PolicySamples(objective, scored)
+                .Where(s => s.Completion.Length > 0 && s.Prompt.Length + s.Completion.Length - 1 <= model.Config.ContextLength)
+                .ToList();
+            var trainer = (ObjectiveTrainer<PolicySample>)(_objectiveTrainers.TryGetValue(objective, out var t) ? t : _objectiveTrainers[objective] = new ObjectiveTrainer<PolicySample>(
+                model, plan.RoundTrainer(), objective == ObjectiveKind.Grpo
+                    ? new GrpoObjective(spec.ClipEpsilon, spec.KlCoefficient, spec.TruncateImportance)
+                    : new ReinforceObjective(spec.TruncateImportance)));
+            return ((seed, progress) =>
+            {
+                // The "old" policy of the clipped ratio: these weights, before the run's first step.
+                var proximal = SequenceScorer.LogProbs(model, [.. samples.Select(s => (s.Prompt, s.Completion))]);
+                var data = samples.Select((s, i) => s with { ProximalLogProbs = proximal[i] }).ToList();
+                return trainer.Train(data, data.Count == 0 ? 0 : steps, seed, progress, _stopping.Token);
+            }, samples.Count, consumed);
+        }
+
+        var pairs = ObjectiveData.Fitting(
+            objective == ObjectiveKind.Pit ? ObjectiveData.ReferencePairs(scored) : ObjectiveData.Pairs(scored),
+            model.Config,
+            withRevisions: objective == ObjectiveKind.Srpo);
+        var preference = (ObjectiveTrainer<PreferencePair>)(_objectiveTrainers.TryGetValue(objective, out var p) ? p : _objectiveTrainers[objective] = new ObjectiveTrainer<PreferencePair>(
+            model, plan.RoundTrainer(), objective switch
+            {
+                ObjectiveKind.Srpo => new SrpoObjective(spec.Beta, spec.SrpoAlpha, spec.NllCoefficient),
+                ObjectiveKind.Pit => new PitObjective(spec.Beta, spec.NllCoefficient),
+                _ => new DpoObjective(spec.Beta, spec.NllCoefficient),
+            }));
+        return ((seed, progress) =>
+        {
+            preference.ResetReference();
+            return preference.Train(pairs, pairs.Count == 0 ? 0 : steps, seed, progress, _stopping.Token);
+        }, pairs.Count, consumed);
     }
 
     /// <summary>The <c>train</c> span, linked to the episodes of this round's samples first, then earlier rounds'.</summary>
@@ -172,7 +237,7 @@ public sealed partial class TrainerGrain(
 
     public Task<TrainingStatus> GetStatusAsync() => Task.FromResult(_status);
 
-    private async Task RunAsync(SftTrainer trainer, IReadOnlyList<TrainingExample> data, int round, int steps, Activity? activity)
+    private async Task RunAsync(Func<long, Action<int, double>, TrainingReport> train, int count, int round, int steps, Activity? activity)
     {
         var plan = _plan!;
         var experiment = this.GetPrimaryKeyString();
@@ -180,26 +245,21 @@ public sealed partial class TrainerGrain(
         {
             var seed = plan.Spec.Seed + (round * 7919L);
             var metricTags = GrainTelemetry.Experiment(experiment, round);
-            var report = data.Count == 0 || steps == 0
+            var report = count == 0 || steps == 0
                 ? new TrainingReport(0, 0, 0, 0, TimeSpan.Zero)
                 : await Task.Factory.StartNew(
                     () =>
                     {
                         TorchRuntime.ApplyThreads();
                         var last = Stopwatch.GetTimestamp();
-                        return trainer.Train(
-                            data,
-                            steps,
-                            seed,
-                            (step, loss) =>
-                            {
-                                _status = _status with { Step = step, Loss = loss };
-                                var now = Stopwatch.GetTimestamp();
-                                GrainTelemetry.TrainStepDuration.Record(Stopwatch.GetElapsedTime(last, now).TotalSeconds, metricTags);
-                                GrainTelemetry.TrainLoss.Record(loss, metricTags);
-                                last = now;
-                            },
-                            _stopping.Token);
+                        return train(seed, (step, loss) =>
+                        {
+                            _status = _status with { Step = step, Loss = loss };
+                            var now = Stopwatch.GetTimestamp();
+                            GrainTelemetry.TrainStepDuration.Record(Stopwatch.GetElapsedTime(last, now).TotalSeconds, metricTags);
+                            GrainTelemetry.TrainLoss.Record(loss, metricTags);
+                            last = now;
+                        });
                     },
                     CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -225,7 +285,7 @@ public sealed partial class TrainerGrain(
                 }
             }
 
-            _status = new TrainingStatus(TrainerPhase.Done, round, report.Steps, steps, report.MeanLoss, published, null, report.StepsPerSecond, data.Count);
+            _status = new TrainingStatus(TrainerPhase.Done, round, report.Steps, steps, report.MeanLoss, published, null, report.StepsPerSecond, count);
             if (activity is { IsAllDataRequested: true })
             {
                 activity.SetTag(AgentSiloAttributes.TrainLoss, report.MeanLoss);
@@ -262,6 +322,12 @@ public sealed partial class TrainerGrain(
     {
         _baseTrainer?.Dispose();
         _roundTrainer?.Dispose();
+        foreach (var trainer in _objectiveTrainers.Values)
+        {
+            trainer.Dispose();
+        }
+
+        _objectiveTrainers.Clear();
         _model?.Dispose();
         (_baseTrainer, _roundTrainer, _model) = (null, null, null);
     }

@@ -28,6 +28,28 @@ public enum SelectionKind
     Likelihood,
 }
 
+/// <summary>The loss a round trains with (see AgentSilo.Learning.Objectives).</summary>
+public enum ObjectiveKind
+{
+    /// <summary>Supervised fine-tuning on the answers the judge kept (self-training).</summary>
+    Sft,
+
+    /// <summary>REINFORCE with a group-mean baseline on every sample, rewarded by the method's selection rule.</summary>
+    Reinforce,
+
+    /// <summary>GRPO: group-relative advantages, clipped ratio, optional KL to the frozen base.</summary>
+    Grpo,
+
+    /// <summary>DPO on pairs of the policy's own samples (the group's best against its worst).</summary>
+    Dpo,
+
+    /// <summary>SRPO: DPO-like pairs train the answer and a self-revision of it together; revisions at inference.</summary>
+    Srpo,
+
+    /// <summary>PIT: learn to improve on a reference answer (pairs ordered by their quality gap to it).</summary>
+    Pit,
+}
+
 /// <summary>An experiment, as read from a spec file (YAML or JSON; field names in snake_case).</summary>
 public sealed class ExperimentSpec
 {
@@ -187,6 +209,33 @@ public sealed class MethodSection
 
     /// <summary>Curriculum only: rounds spent self-labelling each difficulty before moving on. Default 1.</summary>
     public int RoundsPerDifficulty { get; set; } = 1;
+
+    /// <summary>
+    /// [min, max] difficulty of the problems sampled for training (star, sharpen); the other evaluated difficulties are
+    /// out of distribution. Default null: every task difficulty.
+    /// </summary>
+    public List<int>? Difficulties { get; set; }
+
+    /// <summary>
+    /// Asynchronous rollouts: the next round's samples are drawn while the trainer trains, from the version published
+    /// before it (one version stale); train.max_staleness must allow it. Default false.
+    /// </summary>
+    public bool Asynchronous { get; set; }
+
+    /// <summary>
+    /// B-STaR: every round measures exploration and exploitation (see BStar) at the current temperature and reward threshold
+    /// and at neighbouring ones (probes), and samples the next round with the best-balanced. Default false.
+    /// </summary>
+    public bool Bstar { get; set; }
+
+    /// <summary>B-STaR: problems sampled again at each neighbouring temperature. Default 32.</summary>
+    public int BstarProbeProblems { get; set; } = 32;
+
+    /// <summary>B-STaR: the temperature step to the neighbours. Default 0.2.</summary>
+    public double BstarTemperatureStep { get; set; } = 0.2;
+
+    /// <summary>B-STaR: distinct correct answers per problem that count as full exploration (n*). Default 1.</summary>
+    public int BstarNStar { get; set; } = 1;
 }
 
 /// <summary>Fine-tuning in each round.</summary>
@@ -211,6 +260,35 @@ public sealed class TrainSection
     /// counted (the staleness bound of asynchronous RL). Default 0: synchronous, only the current version's samples.
     /// </summary>
     public int MaxStaleness { get; set; }
+
+    /// <summary>The loss: sft, reinforce, grpo, dpo, srpo or pit. Default sft.</summary>
+    public ObjectiveKind Objective { get; set; } = ObjectiveKind.Sft;
+
+    /// <summary>
+    /// Iterative training: round r uses schedule[(r - 1) mod length] instead of <see cref="Objective"/>, e.g. [grpo, sft]
+    /// alternates RL and SFT, each SFT round on samples of the RL-improved model. Default null.
+    /// </summary>
+    public List<ObjectiveKind>? Schedule { get; set; }
+
+    /// <summary>GRPO: the clip range eps of the ratio. Default 0.2.</summary>
+    public double ClipEpsilon { get; set; } = 0.2;
+
+    /// <summary>GRPO: the KL coefficient to the frozen base model; 0 turns the reference off. Default 0.</summary>
+    public double KlCoefficient { get; set; }
+
+    /// <summary>DPO, SRPO, PIT: beta. Default 0.1.</summary>
+    public double Beta { get; set; } = 0.1;
+
+    /// <summary>
+    /// DPO, SRPO, PIT: weight of an NLL term on the chosen completions (iterative RPO's fix for self-generated pairs). Default 0.
+    /// </summary>
+    public double NllCoefficient { get; set; }
+
+    /// <summary>SRPO: weight of the answer term against the revision term. Default 0.5.</summary>
+    public double SrpoAlpha { get; set; } = 0.5;
+
+    /// <summary>Policy gradients: the cap of the importance ratio correcting samples of an older version. Default 2.</summary>
+    public double TruncateImportance { get; set; } = 2;
 }
 
 /// <summary>Held-out evaluation after every round.</summary>
@@ -224,4 +302,10 @@ public sealed class EvalSection
 
     /// <summary>Sampling temperature of the sampled metrics. Default 1.</summary>
     public double Temperature { get; set; } = 1.0;
+
+    /// <summary>
+    /// Self-revisions measured after the greedy answer (SRPO, PIT): greedy accuracy after 1..n revisions, each answer
+    /// revised from the previous one. Default 0.
+    /// </summary>
+    public int Revisions { get; set; }
 }

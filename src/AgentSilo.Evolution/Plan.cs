@@ -25,6 +25,20 @@ public sealed class Plan
 
     public CharTokenizer Tokenizer { get; }
 
+    /// <summary>The difficulties sampled for training (method.difficulties, else all); the others are out of distribution.</summary>
+    public IReadOnlyList<int> TrainingDifficulties => Spec.Method.Difficulties is [var min, var max] ? Range(min, max) : EvalDifficulties;
+
+    /// <summary>True when some round trains or evaluates self-revisions: the context makes room for a draft before the answer.</summary>
+    public bool UsesRevisions => Spec.Eval.Revisions > 0 || Objectives.Any(o => o is ObjectiveKind.Srpo or ObjectiveKind.Pit);
+
+    /// <summary>Every objective some round uses.</summary>
+    public IReadOnlyList<ObjectiveKind> Objectives => Spec.Train.Schedule ?? [Spec.Train.Objective];
+
+    /// <summary>The objective of round <paramref name="round"/> (1-based; the base round is always supervised).</summary>
+    public ObjectiveKind Objective(int round) => round == 0
+        ? ObjectiveKind.Sft
+        : Spec.Train.Schedule is { Count: > 0 } schedule ? schedule[(round - 1) % schedule.Count] : Spec.Train.Objective;
+
     public int MinDifficulty => Spec.Task.Difficulties[0];
 
     public int MaxDifficulty => Spec.Task.Difficulties[1];
@@ -47,7 +61,7 @@ public sealed class Plan
         var (first, last) = RunTokens(Tokenizer);
         return new(
             Tokenizer.VocabSize,
-            Spec.Model.Context > 0 ? Spec.Model.Context : ContextNeeded(Suite, MaxDifficulty),
+            Spec.Model.Context > 0 ? Spec.Model.Context : ContextNeeded(Suite, MaxDifficulty) + (UsesRevisions ? Suite.MaxAnswerLength(MaxDifficulty) + 5 : 0),
             Spec.Model.Layers,
             Spec.Model.Heads,
             Spec.Model.Width,
@@ -93,7 +107,7 @@ public sealed class Plan
     /// duplicates dropped (small difficulties have few distinct problems), so each problem is judged once.
     /// </summary>
     public IReadOnlyList<TaskProblem> GenerationProblems(int round) => Splits.Training(
-            Spec.Method.Kind == MethodKind.Curriculum ? [CurriculumDifficulty(round)] : EvalDifficulties,
+            Spec.Method.Kind == MethodKind.Curriculum ? [CurriculumDifficulty(round)] : TrainingDifficulties,
             Spec.Method.ProblemsPerRound,
             stream: round)
         .DistinctBy(p => p.Id)

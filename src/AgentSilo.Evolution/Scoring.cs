@@ -10,7 +10,9 @@ namespace AgentSilo.Evolution;
 /// <param name="SampledPass1">Mean accuracy of the samples (pass@1 at the eval temperature); null when not sampled.</param>
 /// <param name="MajAtK">Accuracy of the majority answer over the k samples; null when not sampled.</param>
 /// <param name="PassAtK">Fraction of problems with at least one correct sample; null when not sampled.</param>
-public sealed record DifficultyScore(int Difficulty, int Problems, double Greedy, double? SampledPass1, double? MajAtK, double? PassAtK);
+/// <param name="Revised">Greedy accuracy after 1..n self-revisions (eval.revisions); null when none were asked for.</param>
+public sealed record DifficultyScore(int Difficulty, int Problems, double Greedy, double? SampledPass1, double? MajAtK, double? PassAtK,
+    IReadOnlyList<double>? Revised = null);
 
 /// <summary>Scores held-out answers against the labels.</summary>
 public static class Scoring

@@ -110,11 +110,106 @@ public static partial class SpecLoader
         Check(spec.Train.LearningRate is > 0 and < 1, "train.learning_rate", $"must be in (0, 1), got {spec.Train.LearningRate}");
         Check(spec.Train.Replay is >= 0 and <= 1, "train.replay", $"must be in [0, 1], got {spec.Train.Replay}");
 
+        ValidateObjective(spec, range, errors);
         Check(spec.Eval.ProblemsPerDifficulty >= 1, "eval.problems_per_difficulty", $"must be at least 1, got {spec.Eval.ProblemsPerDifficulty}");
         Check(spec.Eval.Samples is >= 0 and <= 256, "eval.samples", $"must be between 0 and 256, got {spec.Eval.Samples}");
         Check(spec.Eval.Temperature is > 0 and <= 5, "eval.temperature", $"must be in (0, 5], got {spec.Eval.Temperature}");
         ValidateExternal(spec, suite, errors);
         return errors;
+    }
+
+    private static void ValidateObjective(ExperimentSpec spec, (int Min, int Max)? range, List<string> errors)
+    {
+        var t = spec.Train;
+        var m = spec.Method;
+        if (m.Difficulties is { } band)
+        {
+            if (band is not { Count: 2 } || band[0] > band[1])
+            {
+                errors.Add($"method.difficulties: must be [min, max] with min <= max, got [{string.Join(", ", band)}]");
+            }
+            else if (range is { } r && (band[0] < r.Min || band[1] > r.Max))
+            {
+                errors.Add($"method.difficulties: [{band[0]}, {band[1]}] must lie within task.difficulties [{r.Min}, {r.Max}]");
+            }
+        }
+
+        if (t.Schedule is { Count: 0 })
+        {
+            errors.Add("train.schedule: must list at least one objective, or be left out");
+        }
+
+        var objectives = t.Schedule ?? [t.Objective];
+        if (objectives.Any(o => !Enum.IsDefined(o)))
+        {
+            errors.Add("train.objective: must be sft, reinforce, grpo, dpo, srpo or pit");
+        }
+
+        if (m.Kind == MethodKind.Curriculum && objectives.Any(o => o != ObjectiveKind.Sft))
+        {
+            errors.Add("train.objective: the curriculum self-labels one answer per problem; it trains with sft only");
+        }
+
+        if (t.ClipEpsilon is <= 0 or >= 1)
+        {
+            errors.Add($"train.clip_epsilon: must be in (0, 1), got {t.ClipEpsilon}");
+        }
+
+        if (t.KlCoefficient is < 0 or > 100)
+        {
+            errors.Add($"train.kl_coefficient: must be in [0, 100], got {t.KlCoefficient}");
+        }
+
+        if (t.Beta is <= 0 or > 100)
+        {
+            errors.Add($"train.beta: must be in (0, 100], got {t.Beta}");
+        }
+
+        if (t.NllCoefficient is < 0 or > 100)
+        {
+            errors.Add($"train.nll_coefficient: must be in [0, 100], got {t.NllCoefficient}");
+        }
+
+        if (t.SrpoAlpha is < 0 or > 1)
+        {
+            errors.Add($"train.srpo_alpha: must be in [0, 1], got {t.SrpoAlpha}");
+        }
+
+        if (t.TruncateImportance < 1)
+        {
+            errors.Add($"train.truncate_importance: must be at least 1, got {t.TruncateImportance}");
+        }
+
+        if (spec.Eval.Revisions is < 0 or > 16)
+        {
+            errors.Add($"eval.revisions: must be between 0 and 16, got {spec.Eval.Revisions}");
+        }
+
+        if (m.Bstar)
+        {
+            if (m.BstarProbeProblems < 1 || m.BstarNStar < 1 || m.BstarTemperatureStep is <= 0 or > 1)
+            {
+                errors.Add($"method.bstar_*: probe problems and n* must be at least 1 and the temperature step in (0, 1], got {m.BstarProbeProblems}, {m.BstarNStar}, {m.BstarTemperatureStep}");
+            }
+
+            if (m.Kind == MethodKind.Curriculum)
+            {
+                errors.Add("method.bstar: balances star and sharpen rounds; the curriculum has its own schedule");
+            }
+        }
+
+        if (m.Asynchronous)
+        {
+            if (t.MaxStaleness < 1)
+            {
+                errors.Add("method.asynchronous: samples are drawn one version behind the trainer; train.max_staleness must be at least 1");
+            }
+
+            if (m.Kind == MethodKind.Curriculum)
+            {
+                errors.Add("method.asynchronous: a curriculum round depends on the previous one's result; it runs synchronously");
+            }
+        }
     }
 
     private static void ValidateExternal(ExperimentSpec spec, ITaskSuite? suite, List<string> errors)
