@@ -18,8 +18,8 @@ public sealed record CriticsSettings
     /// <summary>Solver solutions per difficulty the policy is trained on (default 1000).</summary>
     public int PolicyExamplesPerDifficulty { get; init; } = 1000;
 
-    /// <summary>Policy SFT steps: few enough that it still makes step errors (default 300).</summary>
-    public int PolicySteps { get; init; } = 300;
+    /// <summary>Policy SFT steps: few enough that it still makes step errors (default 850).</summary>
+    public int PolicySteps { get; init; } = 850;
 
     /// <summary>Training problems per difficulty whose sampled solutions are annotated (default 60).</summary>
     public int AnnotationProblemsPerDifficulty { get; init; } = 60;
@@ -148,6 +148,11 @@ public static class CriticsHarness
         say($"policy: {settings.PolicySteps} SFT steps on {policyData.Count} solver solutions, loss {report.FirstLoss:F3} -> {report.LastLoss:F3} ({report.Elapsed.TotalSeconds:F0} s)");
         cancellationToken.ThrowIfCancellationRequested();
 
+        // Held-out samples, shared by every selection method.
+        var heldOutSamples = settings.Difficulties.ToDictionary(d => d, d => policy.Solve(heldOut[d], settings.VoteSamples, 1f, seed + 3));
+        var sampleAccuracy = settings.Difficulties.Select(d => heldOutSamples[d].Count(s => s.Correct) / (double)heldOutSamples[d].Count).ToList();
+        say($"held-out sample accuracy by difficulty: {string.Join(", ", settings.Difficulties.Select((d, i) => $"{d} digits {sampleAccuracy[i]:P1}"))}");
+
         // Annotation: the policy's own samples on training problems.
         var annotationProblems = settings.Difficulties.SelectMany(d => train[d].Skip(settings.PolicyExamplesPerDifficulty).Take(settings.AnnotationProblemsPerDifficulty)).ToList();
         var samples = policy.Solve(annotationProblems, settings.SamplesPerProblem, 1f, seed + 1);
@@ -173,9 +178,6 @@ public static class CriticsHarness
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        // Held-out samples, shared by every selection method.
-        var heldOutSamples = settings.Difficulties.ToDictionary(d => d, d => policy.Solve(heldOut[d], settings.VoteSamples, 1f, seed + 3));
-        var sampleAccuracy = settings.Difficulties.Select(d => heldOutSamples[d].Count(s => s.Correct) / (double)heldOutSamples[d].Count).ToList();
         var selection = new List<SelectionRow>();
         foreach (var d in settings.Difficulties)
         {
