@@ -38,8 +38,11 @@ public sealed record CriticsSettings
 
     public double ScanMinConfidence { get; init; } = 0.25;
 
-    /// <summary>PRM training steps (default 300).</summary>
-    public int PrmSteps { get; init; } = 300;
+    /// <summary>PRM training steps (default 400).</summary>
+    public int PrmSteps { get; init; } = 400;
+
+    /// <summary>Weight wrong-step labels up to the right-step labels' total (default true).</summary>
+    public bool BalancePrmLabels { get; init; } = true;
 
     /// <summary>Held-out problems per difficulty (default 100).</summary>
     public int HeldOutPerDifficulty { get; init; } = 100;
@@ -97,7 +100,7 @@ public sealed record CriticsSettings
 }
 
 /// <summary>One annotator's row: its cost and its first-error accuracy against the checker.</summary>
-public sealed record AnnotatorRow(string Name, long Rollouts, int Solutions, double FirstErrorAccuracy, double FirstErrorAccuracyOnWrong, double TrainingShare, double Seconds);
+public sealed record AnnotatorRow(string Name, long Rollouts, int Solutions, double FirstErrorAccuracy, double FirstErrorAccuracyOnWrong, double Early, double Late, double TrainingShare, double Seconds);
 
 /// <summary>One answer-selection method on one difficulty: accuracy and its compute.</summary>
 public sealed record SelectionRow(int Digits, string Method, double Accuracy, double PolicySamplesPerProblem, double PrmStepScoresPerProblem);
@@ -106,7 +109,17 @@ public sealed record SelectionRow(int Digits, string Method, double Accuracy, do
 public sealed record PrmRow(string Name, int Digits, double FirstErrorAccuracy, double FirstErrorAccuracyOnWrong, int Samples, double TrainSeconds, int Examples);
 
 /// <summary>A student after self-training: its held-out greedy accuracy per difficulty and what it cost.</summary>
-public sealed record StudentRow(string Name, IReadOnlyList<double> AccuracyByDifficulty, double MeanAccuracy, int StudentSamples, int Hints, int KeptExamples, int SftSteps);
+/// <param name="Name">The arm.</param>
+/// <param name="SampledAccuracy">Per difficulty: share of right answers among <see cref="CriticsSettings.VoteSamples"/> samples per held-out problem at temperature 1.</param>
+/// <param name="MeanSampled">Mean of <paramref name="SampledAccuracy"/>.</param>
+/// <param name="GreedyAccuracy">Per difficulty: greedy decoding's share of right answers.</param>
+/// <param name="MeanGreedy">Mean of <paramref name="GreedyAccuracy"/>.</param>
+/// <param name="StudentSamples">Student samples drawn in self-training (attempts and continuations).</param>
+/// <param name="Hints">Teacher hints given.</param>
+/// <param name="KeptExamples">Examples kept by the filter and trained on.</param>
+/// <param name="SftSteps">SFT steps taken.</param>
+public sealed record StudentRow(string Name, IReadOnlyList<double> SampledAccuracy, double MeanSampled, IReadOnlyList<double> GreedyAccuracy, double MeanGreedy,
+    int StudentSamples, int Hints, int KeptExamples, int SftSteps);
 
 /// <summary>Everything one harness run measured.</summary>
 public sealed record CriticsResults(
@@ -170,11 +183,12 @@ public static class CriticsHarness
         {
             var watch = Stopwatch.StartNew();
             var result = options is null ? CheckerAnnotations(samples) : MonteCarloAnnotator.Annotate(samples, policy, options, seed + 2);
-            var row = new AnnotatorRow(name, result.Rollouts, samples.Count, result.FirstErrorAccuracy(), result.FirstErrorAccuracy(a => !a.Sample.Correct),
+            var (early, late) = result.Misplaced();
+            var row = new AnnotatorRow(name, result.Rollouts, samples.Count, result.FirstErrorAccuracy(), result.FirstErrorAccuracy(a => !a.Sample.Correct), early, late,
                 result.Annotations.Count(a => a.Weight > 0) / (double)samples.Count, watch.Elapsed.TotalSeconds);
             annotatorRows.Add(row);
             annotationSets.Add((name, result));
-            say($"annotator {name}: {row.Rollouts} rollouts, first-error accuracy {row.FirstErrorAccuracy:P1} ({row.FirstErrorAccuracyOnWrong:P1} on wrong answers), {row.Seconds:F0} s");
+            say($"annotator {name}: {row.Rollouts} rollouts, first-error accuracy {row.FirstErrorAccuracy:P1} ({row.FirstErrorAccuracyOnWrong:P1} on wrong answers; placed early {early:P1}, late {late:P1}), {row.Seconds:F0} s");
             cancellationToken.ThrowIfCancellationRequested();
         }
 
@@ -190,7 +204,7 @@ public static class CriticsHarness
         foreach (var (name, result) in annotationSets)
         {
             using var prm = new ProcessRewardModel(policy.Model, policy.Tokenizer);
-            var examples = prm.Examples(result.Annotations);
+            var examples = prm.Examples(result.Annotations, settings.BalancePrmLabels);
             var watch = Stopwatch.StartNew();
             var trained = prm.Train(examples, settings.PrmSteps, settings.PrmTrainer, seed + 4);
             var trainSeconds = watch.Elapsed.TotalSeconds;
@@ -216,7 +230,7 @@ public static class CriticsHarness
         if (settings.StudentRounds > 0)
         {
             using var scanPrm = new ProcessRewardModel(policy.Model, policy.Tokenizer);
-            scanPrm.Train(scanPrm.Examples(annotationSets.Single(a => a.Name == "SCAN denoised").Result.Annotations), settings.PrmSteps, settings.PrmTrainer, seed + 4);
+            scanPrm.Train(scanPrm.Examples(annotationSets.Single(a => a.Name == "SCAN denoised").Result.Annotations, settings.BalancePrmLabels), settings.PrmSteps, settings.PrmTrainer, seed + 4);
             students.Add(Evaluate("base policy (no self-training)", policy, settings, heldOut, 0, 0, 0, 0));
             foreach (var arm in new[] { StudentArm.SelfTraining, StudentArm.PrmFiltered, StudentArm.TeacherGuided })
             {
@@ -258,7 +272,7 @@ public static class CriticsHarness
 
                 var row = Evaluate(ArmName(arm), student, settings, heldOut, drawn, hints, kept, steps);
                 students.Add(row);
-                say($"student {row.Name}: held-out greedy accuracy {row.MeanAccuracy:P1} ({drawn} samples, {hints} hints, {kept} kept)");
+                say($"student {row.Name}: held-out accuracy sampled {row.MeanSampled:P1}, greedy {row.MeanGreedy:P1} ({drawn} samples, {hints} hints, {kept} kept)");
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }
@@ -301,12 +315,17 @@ public static class CriticsHarness
     private static StudentRow Evaluate(string name, StepPolicy student, CriticsSettings settings, Dictionary<int, IReadOnlyList<AdditionProblem>> heldOut,
         int drawn, int hints, int kept, int steps)
     {
-        var accuracy = settings.Difficulties.Select(d =>
+        var sampled = settings.Difficulties.Select(d =>
+        {
+            var answers = student.Solve(heldOut[d], settings.VoteSamples, 1f, settings.Seed + 3);
+            return answers.Count(s => s.Correct) / (double)answers.Count;
+        }).ToList();
+        var greedy = settings.Difficulties.Select(d =>
         {
             var answers = student.Solve(heldOut[d], 1, 0f, settings.Seed + 5);
             return answers.Count(s => s.Correct) / (double)answers.Count;
         }).ToList();
-        return new StudentRow(name, accuracy, accuracy.Average(), drawn, hints, kept, steps);
+        return new StudentRow(name, sampled, sampled.Average(), greedy, greedy.Average(), drawn, hints, kept, steps);
     }
 
     private static List<List<T>> Groups<T>(IReadOnlyList<T> items, int size) =>

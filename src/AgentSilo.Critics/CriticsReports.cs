@@ -20,11 +20,11 @@ public static class CriticsReports
         md.AppendLine();
         md.AppendLine("## Monte Carlo annotators (the policy's own samples on training problems)");
         md.AppendLine();
-        md.AppendLine("| annotator | rollouts | rollouts / solution | first-error accuracy | on wrong answers | kept for training | seconds |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| annotator | rollouts | rollouts / solution | first-error accuracy | on wrong answers | placed early | placed late | kept for training | seconds |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var a in results.Annotators)
         {
-            md.AppendLine(Inv, $"| {a.Name} | {a.Rollouts} | {a.Rollouts / (double)Math.Max(1, a.Solutions):F1} | {a.FirstErrorAccuracy:P1} | {a.FirstErrorAccuracyOnWrong:P1} | {a.TrainingShare:P0} | {a.Seconds:F0} |");
+            md.AppendLine(Inv, $"| {a.Name} | {a.Rollouts} | {a.Rollouts / (double)Math.Max(1, a.Solutions):F1} | {a.FirstErrorAccuracy:P1} | {a.FirstErrorAccuracyOnWrong:P1} | {a.Early:P1} | {a.Late:P1} | {a.TrainingShare:P0} | {a.Seconds:F0} |");
         }
 
         md.AppendLine();
@@ -50,13 +50,15 @@ public static class CriticsReports
         if (results.Students.Count > 0)
         {
             md.AppendLine();
-            md.AppendLine(Inv, $"## Self-training: {s.StudentRounds} rounds of {s.StudentProblemsPerRound} problems, {s.StudentStepsPerRound} SFT steps each; held-out greedy accuracy");
+            md.AppendLine(Inv, $"## Self-training: {s.StudentRounds} rounds of {s.StudentProblemsPerRound} problems, {s.StudentStepsPerRound} SFT steps each");
             md.AppendLine();
-            md.AppendLine(Inv, $"| student | {string.Join(" | ", s.Difficulties.Select(d => $"{d} digits"))} | mean | student samples | teacher hints | kept examples | SFT steps |");
-            md.AppendLine(Inv, $"| --- | {string.Join(" | ", s.Difficulties.Select(_ => "---"))} | --- | --- | --- | --- | --- |");
+            md.AppendLine(Inv, $"Held-out accuracy: sampled (temperature 1, {s.VoteSamples} samples per problem) and greedy.");
+            md.AppendLine();
+            md.AppendLine(Inv, $"| student | {string.Join(" | ", s.Difficulties.Select(d => $"{d} digits sampled"))} | mean sampled | {string.Join(" | ", s.Difficulties.Select(d => $"{d} digits greedy"))} | mean greedy | student samples | teacher hints | kept examples | SFT steps |");
+            md.AppendLine(Inv, $"| --- | {string.Join(" | ", s.Difficulties.Select(_ => "---"))} | --- | {string.Join(" | ", s.Difficulties.Select(_ => "---"))} | --- | --- | --- | --- | --- |");
             foreach (var st in results.Students)
             {
-                md.AppendLine(Inv, $"| {st.Name} | {string.Join(" | ", st.AccuracyByDifficulty.Select(a => a.ToString("P1", Inv)))} | {st.MeanAccuracy:P1} | {st.StudentSamples} | {st.Hints} | {st.KeptExamples} | {st.SftSteps} |");
+                md.AppendLine(Inv, $"| {st.Name} | {string.Join(" | ", st.SampledAccuracy.Select(a => a.ToString("P1", Inv)))} | {st.MeanSampled:P1} | {string.Join(" | ", st.GreedyAccuracy.Select(a => a.ToString("P1", Inv)))} | {st.MeanGreedy:P1} | {st.StudentSamples} | {st.Hints} | {st.KeptExamples} | {st.SftSteps} |");
             }
         }
 
@@ -98,7 +100,7 @@ public static class CriticsReports
         if (plain is not null && teacher is not null)
         {
             lines.Add(string.Create(Inv,
-                $"teacher-guided training {teacher.MeanAccuracy:P1} vs plain self-training {plain.MeanAccuracy:P1} mean held-out accuracy: {(teacher.MeanAccuracy > plain.MeanAccuracy ? "beats it" : "does not beat it")}."));
+                $"teacher-guided training {teacher.MeanSampled:P1} vs plain self-training {plain.MeanSampled:P1} mean held-out sampled accuracy (greedy {teacher.MeanGreedy:P1} vs {plain.MeanGreedy:P1}): {(teacher.MeanSampled > plain.MeanSampled ? "beats it" : "does not beat it")}."));
         }
 
         return lines;

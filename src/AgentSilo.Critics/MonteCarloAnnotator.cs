@@ -49,6 +49,29 @@ public sealed record AnnotationResult(IReadOnlyList<StepAnnotation> Annotations,
         return chosen.Count == 0 ? double.NaN
             : chosen.Count(a => StepChecker.Check(a.Sample.Problem, a.Sample.Steps).FirstError == a.FirstError) / (double)chosen.Count;
     }
+
+    /// <summary>
+    /// Shares of annotations whose first error is placed before the checker's (under-estimation: a right step called
+    /// wrong) and after it (over-estimation: a wrong step passed); "no error" counts as after every step.
+    /// </summary>
+    public (double Early, double Late) Misplaced()
+    {
+        if (Annotations.Count == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        var (early, late) = (0, 0);
+        foreach (var a in Annotations)
+        {
+            var truth = StepChecker.Check(a.Sample.Problem, a.Sample.Steps).FirstError ?? int.MaxValue;
+            var found = a.FirstError ?? int.MaxValue;
+            early += found < truth ? 1 : 0;
+            late += found > truth ? 1 : 0;
+        }
+
+        return (early / (double)Annotations.Count, late / (double)Annotations.Count);
+    }
 }
 
 /// <summary>

@@ -41,8 +41,12 @@ public sealed class ProcessRewardModel : IDisposable
 
     public CharTokenizer Tokenizer { get; }
 
-    /// <summary>The training examples of a set of annotations (steps past a solution's end and zero weights skipped).</summary>
-    public IReadOnlyList<TrainingExample> Examples(IEnumerable<StepAnnotation> annotations)
+    /// <summary>
+    /// The training examples of a set of annotations (steps past a solution's end and zero weights skipped). With
+    /// <paramref name="balance"/>, the wrong-step (N) examples are weighted up so that both labels carry the same total
+    /// weight: right steps outnumber wrong ones several times, and an unbalanced PRM learns to pass everything.
+    /// </summary>
+    public IReadOnlyList<TrainingExample> Examples(IEnumerable<StepAnnotation> annotations, bool balance = false)
     {
         ArgumentNullException.ThrowIfNull(annotations);
         var examples = new List<TrainingExample>();
@@ -70,7 +74,10 @@ public sealed class ProcessRewardModel : IDisposable
             }
         }
 
-        return examples;
+        var (goodTotal, badTotal) = (examples.Where(e => e.Completion[0] == _good).Sum(e => e.Weight), examples.Where(e => e.Completion[0] == _bad).Sum(e => e.Weight));
+        return balance && badTotal > 0 && goodTotal > 0
+            ? [.. examples.Select(e => e.Completion[0] == _bad ? e with { Weight = e.Weight * goodTotal / badTotal } : e)]
+            : examples;
     }
 
     /// <summary>Trains on <paramref name="examples"/>; with none (every annotation filtered out) the PRM stays as initialised.</summary>

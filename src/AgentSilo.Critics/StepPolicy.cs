@@ -102,17 +102,25 @@ public sealed class StepPolicy : IRolloutPolicy, IDisposable
 
     public void Dispose() => Model.Dispose();
 
-    private IReadOnlyList<Completion> Sample(IReadOnlyList<int[]> prompts, int samples, float temperature, long seed)
+    /// <summary>
+    /// Samples prompts grouped by length (each group its own batch and seed), so no prompt is left-padded; completions come
+    /// back ordered by prompt, then sample, with <see cref="Completion.PromptIndex"/> in the caller's order.
+    /// </summary>
+    private List<Completion> Sample(IReadOnlyList<int[]> prompts, int samples, float temperature, long seed)
     {
-        if (prompts.Count == 0)
+        var results = new List<Completion>(prompts.Count * samples);
+        foreach (var group in Enumerable.Range(0, prompts.Count).GroupBy(i => prompts[i].Length).OrderBy(g => g.Key))
         {
-            return [];
+            var indices = group.ToList();
+            var budget = Math.Max(1, Math.Min(MaxNewTokens, Model.Config.ContextLength + 1 - group.Key));
+            var options = new SamplingOptions(Temperature: temperature, SamplesPerPrompt: samples, MaxNewTokens: budget, MaxBatch: 512);
+            foreach (var completion in Sampler.Sample(Model, [.. indices.Select(i => prompts[i])], options, seed + (group.Key * 65537L)))
+            {
+                results.Add(completion with { PromptIndex = indices[completion.PromptIndex] });
+            }
         }
 
-        var longest = prompts.Max(p => p.Length);
-        var budget = Math.Max(1, Math.Min(MaxNewTokens, Model.Config.ContextLength + 1 - longest));
-        var options = new SamplingOptions(Temperature: temperature, SamplesPerPrompt: samples, MaxNewTokens: budget, MaxBatch: 512);
-        return Sampler.Sample(Model, prompts, options, seed);
+        return [.. results.OrderBy(c => c.PromptIndex)]; // Stable: each prompt's samples keep their order.
     }
 }
 

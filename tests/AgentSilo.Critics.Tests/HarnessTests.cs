@@ -21,6 +21,6 @@ public class HarnessTests
         var second = CriticsHarness.Run(CriticsSettings.Tiny);
         Assert.Equal(first.Selection, second.Selection);
         Assert.Equal(first.Annotators.Select(a => (a.Rollouts, a.FirstErrorAccuracy)), second.Annotators.Select(a => (a.Rollouts, a.FirstErrorAccuracy)));
-        Assert.Equal(first.Students.Select(s => s.MeanAccuracy), second.Students.Select(s => s.MeanAccuracy));
+        Assert.Equal(first.Students.Select(s => (s.MeanSampled, s.MeanGreedy)), second.Students.Select(s => (s.MeanSampled, s.MeanGreedy)));
     }
 }
