@@ -97,6 +97,14 @@ public sealed record AdditionProblem(int A, int B, int Digits)
 /// <summary>Seeded problem sets; held-out problems never appear in training sets drawn with the same seed.</summary>
 public static class AdditionProblems
 {
+    /// <summary>The most distinct problems <see cref="Draw"/> gives for <paramref name="digits"/> (half of all, so drawing stays quick).</summary>
+    public static int MaxDistinct(int digits)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(digits, 1);
+        var span = 9 * Math.Pow(10, digits - 1);
+        return (int)Math.Min(int.MaxValue, span * span / 2);
+    }
+
     /// <summary>
     /// <paramref name="count"/> distinct problems of <paramref name="digits"/> digits each (first digits non-zero), drawn
     /// from <paramref name="seed"/>, none of them in <paramref name="exclude"/>.
@@ -107,10 +115,9 @@ public static class AdditionProblems
         ArgumentOutOfRangeException.ThrowIfGreaterThan(digits, 6);
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32) ^ (digits * 7919)));
         var (low, high) = ((int)Math.Pow(10, digits - 1), (int)Math.Pow(10, digits));
-        var space = (long)(high - low) * (high - low);
-        if (count > space / 2)
+        if (count > MaxDistinct(digits))
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"At most {space / 2} distinct {digits}-digit problems can be drawn.");
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"At most {MaxDistinct(digits)} distinct {digits}-digit problems can be drawn.");
         }
 
         var seen = new HashSet<AdditionProblem>();

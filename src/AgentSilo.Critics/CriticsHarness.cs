@@ -30,8 +30,11 @@ public sealed record CriticsSettings
     /// <summary>Rollouts per prefix of the full Monte Carlo and binary-search annotators (default 8).</summary>
     public int Rollouts { get; init; } = 8;
 
-    /// <summary>Rollouts per probed prefix of the SCAN annotator (default 4).</summary>
-    public int ScanRollouts { get; init; } = 4;
+    /// <summary>First rollouts per probed prefix of the SCAN annotator (default 2).</summary>
+    public int ScanRollouts { get; init; } = 2;
+
+    /// <summary>SCAN: more rollouts for a probe whose first ones all failed, before its prefix is called wrong (default 6).</summary>
+    public int ScanConfirmRollouts { get; init; } = 6;
 
     /// <summary>SCAN's tolerance and confidence filter (defaults 1 and 0.25).</summary>
     public int ScanTolerance { get; init; } = 1;
@@ -79,6 +82,7 @@ public sealed record CriticsSettings
         SamplesPerProblem = 2,
         Rollouts = 2,
         ScanRollouts = 1,
+        ScanConfirmRollouts = 1,
         PrmSteps = 10,
         HeldOutPerDifficulty = 6,
         VoteSamples = 3,
@@ -90,7 +94,7 @@ public sealed record CriticsSettings
     public void Validate()
     {
         if (Difficulties.Count == 0 || Difficulties.Any(d => d is < 1 or > 4) || PolicyExamplesPerDifficulty < 1 || PolicySteps < 0
-            || AnnotationProblemsPerDifficulty < 1 || SamplesPerProblem < 1 || Rollouts < 1 || ScanRollouts < 1 || ScanTolerance < 0
+            || AnnotationProblemsPerDifficulty < 1 || SamplesPerProblem < 1 || Rollouts < 1 || ScanRollouts < 1 || ScanConfirmRollouts < 0 || ScanTolerance < 0
             || ScanMinConfidence is < 0 or > 1 || PrmSteps < 0 || HeldOutPerDifficulty < 1 || VoteSamples < 1 || StudentRounds < 0
             || StudentProblemsPerRound < 1 || StudentStepsPerRound < 0 || MaxHints < 0)
         {
@@ -152,7 +156,7 @@ public static class CriticsHarness
         var excluded = heldOut.Values.SelectMany(p => p).ToHashSet();
         var trainCount = settings.PolicyExamplesPerDifficulty + settings.AnnotationProblemsPerDifficulty
             + (settings.StudentRounds * settings.StudentProblemsPerRound / settings.Difficulties.Count) + 1;
-        var train = settings.Difficulties.ToDictionary(d => d, d => AdditionProblems.Draw(d, Math.Min(trainCount, MaxDistinct(d) - settings.HeldOutPerDifficulty), seed, excluded));
+        var train = settings.Difficulties.ToDictionary(d => d, d => AdditionProblems.Draw(d, Math.Min(trainCount, AdditionProblems.MaxDistinct(d) - settings.HeldOutPerDifficulty), seed, excluded));
 
         using var policy = new StepPolicy(settings.Model, seed);
         var policyData = settings.Difficulties.SelectMany(d => train[d].Take(settings.PolicyExamplesPerDifficulty))
@@ -174,7 +178,7 @@ public static class CriticsHarness
         {
             ("full Monte Carlo", new AnnotatorOptions(AnnotationMethod.FullMonteCarlo, settings.Rollouts)),
             ("binary search (OmegaPRM)", new AnnotatorOptions(AnnotationMethod.BinarySearch, settings.Rollouts)),
-            ("SCAN denoised", new AnnotatorOptions(AnnotationMethod.Scan, settings.ScanRollouts, settings.ScanTolerance, settings.ScanMinConfidence)),
+            ("SCAN denoised", new AnnotatorOptions(AnnotationMethod.Scan, settings.ScanRollouts, settings.ScanTolerance, settings.ScanMinConfidence, settings.ScanConfirmRollouts)),
             ("checker (oracle)", null),
         };
         var annotatorRows = new List<AnnotatorRow>();
@@ -334,5 +338,4 @@ public static class CriticsHarness
     private static double Accuracy<T>(List<List<T>> groups, Func<T, AdditionProblem> problemOf, Func<List<T>, int?> select) =>
         groups.Count == 0 ? double.NaN : groups.Count(g => select(g) == problemOf(g[0]).Answer) / (double)groups.Count;
 
-    private static int MaxDistinct(int digits) => (int)Math.Min(int.MaxValue / 4, Math.Pow(9 * Math.Pow(10, digits - 1), 2) / 2);
 }

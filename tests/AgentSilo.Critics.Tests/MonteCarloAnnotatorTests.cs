@@ -18,6 +18,19 @@ internal sealed class OracleCompleter(int weakBelow = 0) : IRolloutPolicy
     }
 }
 
+/// <summary>A completer whose first rollouts from any prefix all fail (unlucky), and whose later ones behave like the oracle.</summary>
+internal sealed class UnluckyFirstCompleter : IRolloutPolicy
+{
+    private readonly OracleCompleter _oracle = new();
+    private readonly HashSet<(RolloutRequest, int)> _seen = [];
+
+    public IReadOnlyList<int> Successes(IReadOnlyList<RolloutRequest> requests, int rollouts, long seed)
+    {
+        var oracle = _oracle.Successes(requests, rollouts, seed);
+        return [.. requests.Select((r, i) => _seen.Add((r, r.PrefixLength)) ? 0 : oracle[i])];
+    }
+}
+
 public class MonteCarloAnnotatorTests
 {
     private static readonly AdditionProblem Problem = new(4785, 1396, 4);
@@ -59,6 +72,21 @@ public class MonteCarloAnnotatorTests
         Assert.Equal(completer.Requests.Count * 8, result.Rollouts);
         Assert.Equal(result.Rollouts, annotation.Rollouts);
         Assert.Equal([.. Enumerable.Repeat(1f, planted), 0f], annotation.Labels);
+    }
+
+    [Fact]
+    public void ConfirmationRolloutsKeepAnUnluckyFirstProbeFromCallingARightPrefixWrong()
+    {
+        var sample = Planted(3);
+        var plain = MonteCarloAnnotator.Annotate([sample], new UnluckyFirstCompleter(), new AnnotatorOptions(AnnotationMethod.Scan, Rollouts: 2), 1);
+        Assert.Equal(0, plain.Annotations[0].FirstError); // Every probe failed: the error is placed at the first step.
+
+        var confirmed = MonteCarloAnnotator.Annotate([sample], new UnluckyFirstCompleter(), new AnnotatorOptions(AnnotationMethod.Scan, Rollouts: 2, ConfirmRollouts: 6), 1);
+        var annotation = Assert.Single(confirmed.Annotations);
+        Assert.Equal(3, annotation.FirstError);
+        // Probes at prefixes 3 (right), 4 (wrong): each failed its first 2 rollouts and got 6 more.
+        Assert.Equal(2 * (2 + 6), confirmed.Rollouts);
+        Assert.Equal(confirmed.Rollouts, annotation.Rollouts);
     }
 
     [Theory]
