@@ -41,8 +41,8 @@ public sealed record CriticsSettings
 
     public double ScanMinConfidence { get; init; } = 0.25;
 
-    /// <summary>PRM training steps (default 400).</summary>
-    public int PrmSteps { get; init; } = 400;
+    /// <summary>PRM training steps (default 300).</summary>
+    public int PrmSteps { get; init; } = 300;
 
     /// <summary>Weight wrong-step labels up to the right-step labels' total (default true).</summary>
     public bool BalancePrmLabels { get; init; } = true;
@@ -205,9 +205,11 @@ public static class CriticsHarness
         }
 
         var prmRows = new List<PrmRow>();
-        foreach (var (name, result) in annotationSets)
+        ProcessRewardModel? scanPrm = null;
+        // The binary-search annotator's labels are near the full annotator's; its PRM is left out to keep the run short.
+        foreach (var (name, result) in annotationSets.Where(a => a.Name != "binary search (OmegaPRM)"))
         {
-            using var prm = new ProcessRewardModel(policy.Model, policy.Tokenizer);
+            var prm = new ProcessRewardModel(policy.Model, policy.Tokenizer);
             var examples = prm.Examples(result.Annotations, settings.BalancePrmLabels);
             var watch = Stopwatch.StartNew();
             var trained = prm.Train(examples, settings.PrmSteps, settings.PrmTrainer, seed + 4);
@@ -227,14 +229,21 @@ public static class CriticsHarness
                 selection.Add(new SelectionRow(d, $"PRM best-of-N ({name})", Accuracy(groups, x => x.Sample.Problem, g => Voting.BestOfN(g.Select(x => (x.Sample.Answer, x.Score)))), settings.VoteSamples, stepScores));
             }
 
+            if (name == "SCAN denoised")
+            {
+                scanPrm = prm;
+            }
+            else
+            {
+                prm.Dispose();
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
         }
 
         var students = new List<StudentRow>();
         if (settings.StudentRounds > 0)
         {
-            using var scanPrm = new ProcessRewardModel(policy.Model, policy.Tokenizer);
-            scanPrm.Train(scanPrm.Examples(annotationSets.Single(a => a.Name == "SCAN denoised").Result.Annotations, settings.BalancePrmLabels), settings.PrmSteps, settings.PrmTrainer, seed + 4);
             students.Add(Evaluate("base policy (no self-training)", policy, settings, heldOut, 0, 0, 0, 0));
             foreach (var arm in new[] { StudentArm.SelfTraining, StudentArm.PrmFiltered, StudentArm.TeacherGuided })
             {
@@ -261,7 +270,7 @@ public static class CriticsHarness
                         keep = [.. attempts.Where(s => s.Correct)];
                         if (arm == StudentArm.PrmFiltered && keep.Count > 0)
                         {
-                            var scores = scanPrm.ScoreSteps(keep);
+                            var scores = scanPrm!.ScoreSteps(keep);
                             keep = [.. keep.Where((s, i) => ProcessRewardModel.Aggregate(scores[i], StepAggregation.Min) >= 0.5)];
                         }
                     }
@@ -281,6 +290,7 @@ public static class CriticsHarness
             }
         }
 
+        scanPrm?.Dispose();
         return new CriticsResults(settings, sampleAccuracy, annotatorRows, prmRows, selection, students, clock.Elapsed.TotalSeconds);
     }
 

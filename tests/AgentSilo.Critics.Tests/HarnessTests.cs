@@ -10,9 +10,9 @@ public class HarnessTests
         Assert.Equal(1.0, first.Annotators[3].FirstErrorAccuracy);
         Assert.Equal(0, first.Annotators[3].Rollouts);
         Assert.True(first.Annotators[2].Rollouts <= first.Annotators[1].Rollouts);
-        // Per difficulty: single sample, majority, and for each of four PRMs a weighted vote and best-of-N.
-        Assert.Equal(2 * (2 + (4 * 2)), first.Selection.Count);
-        Assert.Equal(4 * 2, first.Prms.Count);
+        // Per difficulty: single sample, majority, and for each of three PRMs (full, SCAN, checker) a weighted vote and best-of-N.
+        Assert.Equal(2 * (2 + (3 * 2)), first.Selection.Count);
+        Assert.Equal(3 * 2, first.Prms.Count);
         Assert.Equal(4, first.Students.Count);
         var markdown = CriticsReports.Markdown(first);
         Assert.Contains("| majority vote |", markdown, StringComparison.Ordinal);
