@@ -88,15 +88,3 @@ public sealed partial class PrmGrain(ILogger<PrmGrain> logger) : Grain, IPrmGrai
     [LoggerMessage(EventId = 801, Level = LogLevel.Information, Message = "PRM {Prm}: build started ({Method} annotation, {Rollouts} rollouts per probe)")]
     private static partial void LogStarted(ILogger logger, string prm, string method, int rollouts);
 }
-
-/// <summary>The task's solver as teacher: stateless, answers from the checker and the solver.</summary>
-[Orleans.Concurrency.StatelessWorker]
-public sealed class TeacherGrain : Grain, ITeacherGrain
-{
-    public Task<TeacherHint> HintAsync(ScratchpadSolution attempt)
-    {
-        ArgumentNullException.ThrowIfNull(attempt);
-        var guidance = Teacher.Intervene(new AdditionProblem(attempt.A, attempt.B, attempt.Digits), attempt.Steps);
-        return Task.FromResult(new TeacherHint(guidance.HintStep, guidance.Error.ToString(), guidance.GuidedPrefix));
-    }
-}
