@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using AgentSilo.Learning;
+
+namespace AgentSilo.Critics;
+
+/// <summary>The harness's settings; every default is the one the README's figures were measured with.</summary>
+public sealed record CriticsSettings
+{
+    /// <summary>Seeds problems, models, sampling and training (default 1).</summary>
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Digits per operand of each difficulty (default 2, 3, 4; the last is the hardest).</summary>
+    public IReadOnlyList<int> Difficulties { get; init; } = [2, 3, 4];
+
+    /// <summary>The policy and every model copied from it (default 2 layers, 4 heads, width 64, context 64).</summary>
+    public GptConfig Model { get; init; } = new(VocabSize: 0, ContextLength: 64, Layers: 2, Heads: 4, Width: 64);
+
+    /// <summary>Solver solutions per difficulty the policy is trained on (default 1000).</summary>
+    public int PolicyExamplesPerDifficulty { get; init; } = 1000;
+
+    /// <summary>Policy SFT steps: few enough that it still makes step errors (default 850).</summary>
+    public int PolicySteps { get; init; } = 850;
+
+    /// <summary>Training problems per difficulty whose sampled solutions are annotated (default 60).</summary>
+    public int AnnotationProblemsPerDifficulty { get; init; } = 60;
+
+    /// <summary>Policy samples per annotated problem (default 4); they also give SCAN its self-confidence.</summary>
+    public int SamplesPerProblem { get; init; } = 4;
+
+    /// <summary>Rollouts per prefix of the full Monte Carlo and binary-search annotators (default 8).</summary>
+    public int Rollouts { get; init; } = 8;
+
+    /// <summary>First rollouts per probed prefix of the SCAN annotator (default 2).</summary>
+    public int ScanRollouts { get; init; } = 2;
+
+    /// <summary>SCAN: more rollouts for a probe whose first ones all failed, before its prefix is called wrong (default 6).</summary>
+    public int ScanConfirmRollouts { get; init; } = 6;
+
+    /// <summary>SCAN's tolerance and confidence filter (defaults 1 and 0.25).</summary>
+    public int ScanTolerance { get; init; } = 1;
+
+    public double ScanMinConfidence { get; init; } = 0.25;
+
+    /// <summary>PRM training steps (default 300).</summary>
+    public int PrmSteps { get; init; } = 300;
+
+    /// <summary>Weight wrong-step labels up to the right-step labels' total (default true).</summary>
+    public bool BalancePrmLabels { get; init; } = true;
+
+    /// <summary>Held-out problems per difficulty (default 100).</summary>
+    public int HeldOutPerDifficulty { get; init; } = 100;
+
+    /// <summary>Samples per held-out problem for voting (default 8).</summary>
+    public int VoteSamples { get; init; } = 8;
+
+    /// <summary>Self-training rounds of each student (default 2; 0 skips the students).</summary>
+    public int StudentRounds { get; init; } = 2;
+
+    /// <summary>Problems per self-training round, spread over the difficulties (default 300).</summary>
+    public int StudentProblemsPerRound { get; init; } = 300;
+
+    /// <summary>SFT steps per self-training round (default 80).</summary>
+    public int StudentStepsPerRound { get; init; } = 80;
+
+    /// <summary>Most teacher hints per guided rollout (default 2).</summary>
+    public int MaxHints { get; init; } = 2;
+
+    public TrainerOptions PolicyTrainer { get; init; } = new(LearningRate: 2e-3, BatchSize: 32, WarmupSteps: 20);
+
+    public TrainerOptions PrmTrainer { get; init; } = new(LearningRate: 1e-3, BatchSize: 64, WarmupSteps: 20);
+
+    public TrainerOptions StudentTrainer { get; init; } = new(LearningRate: 5e-4, BatchSize: 32);
+
+    /// <summary>A minute-scale configuration for smoke tests.</summary>
+    public static CriticsSettings Tiny => new()
+    {
+        Difficulties = [1, 2],
+        Model = new GptConfig(VocabSize: 0, ContextLength: 64, Layers: 1, Heads: 2, Width: 32),
+        PolicyExamplesPerDifficulty = 100,
+        PolicySteps = 20,
+        AnnotationProblemsPerDifficulty = 6,
+        SamplesPerProblem = 2,
+        Rollouts = 2,
+        ScanRollouts = 1,
+        ScanConfirmRollouts = 1,
+        PrmSteps = 10,
+        HeldOutPerDifficulty = 6,
+        VoteSamples = 3,
+        StudentRounds = 1,
+        StudentProblemsPerRound = 8,
+        StudentStepsPerRound = 5,
+    };
+
+    public void Validate()
+    {
+        if (Difficulties.Count == 0 || Difficulties.Any(d => d is < 1 or > 4) || PolicyExamplesPerDifficulty < 1 || PolicySteps < 0
+            || AnnotationProblemsPerDifficulty < 1 || SamplesPerProblem < 1 || Rollouts < 1 || ScanRollouts < 1 || ScanConfirmRollouts < 0 || ScanTolerance < 0
+            || ScanMinConfidence is < 0 or > 1 || PrmSteps < 0 || HeldOutPerDifficulty < 1 || VoteSamples < 1 || StudentRounds < 0
+            || StudentProblemsPerRound < 1 || StudentStepsPerRound < 0 || MaxHints < 0)
+        {
+            throw new ArgumentException($"Invalid critics settings: {this}");
+        }
+    }
+}
+
+/// <summary>One annotator's row: its cost and its first-error accuracy against the checker.</summary>
+public sealed record AnnotatorRow(string Name, long Rollouts, int Solutions, double FirstErrorAccuracy, double FirstErrorAccuracyOnWrong, double Early, double Late, double TrainingShare, double Seconds);
+
+/// <summary>One answer-selection method on one difficulty: accuracy and its compute.</summary>
+public sealed record SelectionRow(int Digits, string Method, double Accuracy, double PolicySamplesPerProblem, double PrmStepScoresPerProblem);
+
+/// <summary>A PRM's step-level accuracy on held-out samples: first-error prediction against the checker.</summary>
+public sealed record PrmRow(string Name, int Digits, double FirstErrorAccuracy, double FirstErrorAccuracyOnWrong, int Samples, double TrainSeconds, int Examples);
+
+/// <summary>A student after self-training: its held-out greedy accuracy per difficulty and what it cost.</summary>
+/// <param name="Name">The arm.</param>
+/// <param name="SampledAccuracy">Per difficulty: share of right answers among <see cref="CriticsSettings.VoteSamples"/> samples per held-out problem at temperature 1.</param>
+/// <param name="MeanSampled">Mean of <paramref name="SampledAccuracy"/>.</param>
+/// <param name="GreedyAccuracy">Per difficulty: greedy decoding's share of right answers.</param>
+/// <param name="MeanGreedy">Mean of <paramref name="GreedyAccuracy"/>.</param>
+/// <param name="StudentSamples">Student samples drawn in self-training (attempts and continuations).</param>
+/// <param name="Hints">Teacher hints given.</param>
+/// <param name="KeptExamples">Examples kept by the filter and trained on.</param>
+/// <param name="SftSteps">SFT steps taken.</param>
+public sealed record StudentRow(string Name, IReadOnlyList<double> SampledAccuracy, double MeanSampled, IReadOnlyList<double> GreedyAccuracy, double MeanGreedy,
+    int StudentSamples, int Hints, int KeptExamples, int SftSteps);
+
+/// <summary>Everything one harness run measured.</summary>
+public sealed record CriticsResults(
+    CriticsSettings Settings,
+    IReadOnlyList<double> PolicySampleAccuracy,
+    IReadOnlyList<AnnotatorRow> Annotators,
+    IReadOnlyList<PrmRow> Prms,
+    IReadOnlyList<SelectionRow> Selection,
+    IReadOnlyList<StudentRow> Students,
+    double Seconds);
+
+/// <summary>
+/// The evaluation harness: trains an imperfect policy on the scratchpad task, annotates its solutions with each Monte Carlo
+/// annotator (and the checker, as the oracle), trains a PRM on each, compares majority vote, PRM-weighted vote and PRM
+/// best-of-N on the same held-out samples, and compares plain, PRM-filtered and teacher-guided self-training.
+/// </summary>
+public static class CriticsHarness
+{
+    public static CriticsResults Run(CriticsSettings settings, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        var say = progress ?? (_ => { });
+        var clock = Stopwatch.StartNew();
+        var seed = settings.Seed;
+        TorchDevices.Configure(seed);
+
+        // Problems: held-out first, training problems never among them.
+        var heldOut = settings.Difficulties.ToDictionary(d => d, d => AdditionProblems.Draw(d, settings.HeldOutPerDifficulty, seed + 1000));
+        var excluded = heldOut.Values.SelectMany(p => p).ToHashSet();
+        var trainCount = settings.PolicyExamplesPerDifficulty + settings.AnnotationProblemsPerDifficulty
+            + (settings.StudentRounds * settings.StudentProblemsPerRound / settings.Difficulties.Count) + 1;
+        var train = settings.Difficulties.ToDictionary(d => d, d => AdditionProblems.Draw(d, Math.Min(trainCount, AdditionProblems.MaxDistinct(d) - settings.HeldOutPerDifficulty), seed, excluded));
+
+        using var policy = new StepPolicy(settings.Model, seed);
+        var policyData = settings.Difficulties.SelectMany(d => train[d].Take(settings.PolicyExamplesPerDifficulty))
+            .Select(p => policy.Example(p, p.Solve())).ToList();
+        var report = policy.Train(policyData, settings.PolicySteps, settings.PolicyTrainer, seed);
+        say($"policy: {settings.PolicySteps} SFT steps on {policyData.Count} solver solutions, loss {report.FirstLoss:F3} -> {report.LastLoss:F3} ({report.Elapsed.TotalSeconds:F0} s)");
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Held-out samples, shared by every selection method.
+        var heldOutSamples = settings.Difficulties.ToDictionary(d => d, d => policy.Solve(heldOut[d], settings.VoteSamples, 1f, seed + 3));
+        var sampleAccuracy = settings.Difficulties.Select(d => heldOutSamples[d].Count(s => s.Correct) / (double)heldOutSamples[d].Count).ToList();
+        say($"held-out sample accuracy by difficulty: {string.Join(", ", settings.Difficulties.Select((d, i) => $"{d} digits {sampleAccuracy[i]:P1}"))}");
+
+        // Annotation: the policy's own samples on training problems.
+        var annotationProblems = settings.Difficulties.SelectMany(d => train[d].Skip(settings.PolicyExamplesPerDifficulty).Take(settings.AnnotationProblemsPerDifficulty)).ToList();
+        var samples = policy.Solve(annotationProblems, settings.SamplesPerProblem, 1f, seed + 1);
+        say($"annotation set: {samples.Count} solutions of {annotationProblems.Count} problems, {samples.Count(s => s.Correct)} with the right answer");
+        var annotators = new (string Name, AnnotatorOptions? Options)[]
+        {
+            ("full Monte Carlo", new AnnotatorOptions(AnnotationMethod.FullMonteCarlo, settings.Rollouts)),
+            ("binary search (OmegaPRM)", new AnnotatorOptions(AnnotationMethod.BinarySearch, settings.Rollouts)),
+            ("SCAN denoised", new AnnotatorOptions(AnnotationMethod.Scan, settings.ScanRollouts, settings.ScanTolerance, settings.ScanMinConfidence, settings.ScanConfirmRollouts)),
+            ("checker (oracle)", null),
+        };
+        var annotatorRows = new List<AnnotatorRow>();
+        var annotationSets = new List<(string Name, AnnotationResult Result)>();
+        foreach (var (name, options) in annotators)
+        {
+            var watch = Stopwatch.StartNew();
+            var result = options is null ? CheckerAnnotations(samples) : MonteCarloAnnotator.Annotate(samples, policy, options, seed + 2);
+            var (early, late) = result.Misplaced();
+            var row = new AnnotatorRow(name, result.Rollouts, samples.Count, result.FirstErrorAccuracy(), result.FirstErrorAccuracy(a => !a.Sample.Correct), early, late,
+                result.Annotations.Count(a => a.Weight > 0) / (double)samples.Count, watch.Elapsed.TotalSeconds);
+            annotatorRows.Add(row);
+            annotationSets.Add((name, result));
+            say($"annotator {name}: {row.Rollouts} rollouts, first-error accuracy {row.FirstErrorAccuracy:P1} ({row.FirstErrorAccuracyOnWrong:P1} on wrong answers; placed early {early:P1}, late {late:P1}), {row.Seconds:F0} s");
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        var selection = new List<SelectionRow>();
+        foreach (var d in settings.Difficulties)
+        {
+            var groups = Groups(heldOutSamples[d], settings.VoteSamples);
+            selection.Add(new SelectionRow(d, "single sample", sampleAccuracy[settings.Difficulties.ToList().IndexOf(d)], 1, 0));
+            selection.Add(new SelectionRow(d, "majority vote", Accuracy(groups, s => s.Problem, g => Voting.Majority(g.Select(s => s.Answer))), settings.VoteSamples, 0));
+        }
+
+        var prmRows = new List<PrmRow>();
+        ProcessRewardModel? scanPrm = null;
+        // The binary-search annotator's labels are near the full annotator's; its PRM is left out to keep the run short.
+        foreach (var (name, result) in annotationSets.Where(a => a.Name != "binary search (OmegaPRM)"))
+        {
+            var prm = new ProcessRewardModel(policy.Model, policy.Tokenizer);
+            var examples = prm.Examples(result.Annotations, settings.BalancePrmLabels);
+            var watch = Stopwatch.StartNew();
+            var trained = prm.Train(examples, settings.PrmSteps, settings.PrmTrainer, seed + 4);
+            var trainSeconds = watch.Elapsed.TotalSeconds;
+            say($"PRM on {name}: {examples.Count} examples, loss {trained.FirstLoss:F3} -> {trained.LastLoss:F3} ({trainSeconds:F0} s)");
+            foreach (var d in settings.Difficulties)
+            {
+                var scores = prm.ScoreSteps(heldOutSamples[d]);
+                var scored = heldOutSamples[d].Select((s, i) => (Sample: s, Steps: scores[i], Score: ProcessRewardModel.Aggregate(scores[i], StepAggregation.Min))).ToList();
+                var verdicts = scored.Select(x => (Truth: StepChecker.Check(x.Sample.Problem, x.Sample.Steps).FirstError, Predicted: ProcessRewardModel.PredictedFirstError(x.Steps), x.Sample.Correct)).ToList();
+                var wrong = verdicts.Where(v => !v.Correct).ToList();
+                prmRows.Add(new PrmRow(name, d, verdicts.Count(v => v.Truth == v.Predicted) / (double)verdicts.Count,
+                    wrong.Count == 0 ? double.NaN : wrong.Count(v => v.Truth == v.Predicted) / (double)wrong.Count, verdicts.Count, trainSeconds, examples.Count));
+                var stepScores = scored.Sum(x => x.Steps.Length) / (double)heldOut[d].Count;
+                var groups = Groups(scored, settings.VoteSamples);
+                selection.Add(new SelectionRow(d, $"PRM-weighted vote ({name})", Accuracy(groups, x => x.Sample.Problem, g => Voting.Weighted(g.Select(x => (x.Sample.Answer, x.Score)))), settings.VoteSamples, stepScores));
+                selection.Add(new SelectionRow(d, $"PRM best-of-N ({name})", Accuracy(groups, x => x.Sample.Problem, g => Voting.BestOfN(g.Select(x => (x.Sample.Answer, x.Score)))), settings.VoteSamples, stepScores));
+            }
+
+            if (name == "SCAN denoised")
+            {
+                scanPrm = prm;
+            }
+            else
+            {
+                prm.Dispose();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        var students = new List<StudentRow>();
+        if (settings.StudentRounds > 0)
+        {
+            students.Add(Evaluate("base policy (no self-training)", policy, settings, heldOut, 0, 0, 0, 0));
+            foreach (var arm in new[] { StudentArm.SelfTraining, StudentArm.PrmFiltered, StudentArm.TeacherGuided })
+            {
+                using var student = policy.Clone();
+                var (drawn, hints, kept, steps) = (0, 0, 0, 0);
+                for (var round = 0; round < settings.StudentRounds; round++)
+                {
+                    var start = settings.AnnotationProblemsPerDifficulty + settings.PolicyExamplesPerDifficulty + (round * settings.StudentProblemsPerRound / settings.Difficulties.Count);
+                    var problems = settings.Difficulties.SelectMany(d => train[d].Skip(start).Take(settings.StudentProblemsPerRound / settings.Difficulties.Count)).ToList();
+                    var roundSeed = seed + 10 + round;
+                    List<SolutionSample> keep;
+                    if (arm == StudentArm.TeacherGuided)
+                    {
+                        var (rollouts, count) = Teacher.GuidedRollouts(student, problems, settings.MaxHints, 1f, roundSeed);
+                        drawn += count;
+                        hints += rollouts.Sum(r => r.HintSteps.Count);
+                        keep = [.. rollouts.Select(r => r.Final).Where(s => s.Correct)];
+                    }
+                    else
+                    {
+                        // Same student samples as the guided arm draws at most (one attempt and a continuation per hint).
+                        var attempts = student.Solve(problems, 1 + settings.MaxHints, 1f, roundSeed);
+                        drawn += attempts.Count;
+                        keep = [.. attempts.Where(s => s.Correct)];
+                        if (arm == StudentArm.PrmFiltered && keep.Count > 0)
+                        {
+                            var scores = scanPrm!.ScoreSteps(keep);
+                            keep = [.. keep.Where((s, i) => ProcessRewardModel.Aggregate(scores[i], StepAggregation.Min) >= 0.5)];
+                        }
+                    }
+
+                    kept += keep.Count;
+                    if (keep.Count > 0 && settings.StudentStepsPerRound > 0)
+                    {
+                        student.Train([.. keep.Select(s => student.Example(s.Problem, s.Steps))], settings.StudentStepsPerRound, settings.StudentTrainer, roundSeed);
+                        steps += settings.StudentStepsPerRound;
+                    }
+                }
+
+                var row = Evaluate(ArmName(arm), student, settings, heldOut, drawn, hints, kept, steps);
+                students.Add(row);
+                say($"student {row.Name}: held-out accuracy sampled {row.MeanSampled:P1}, greedy {row.MeanGreedy:P1} ({drawn} samples, {hints} hints, {kept} kept)");
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        scanPrm?.Dispose();
+        return new CriticsResults(settings, sampleAccuracy, annotatorRows, prmRows, selection, students, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Annotations straight from the checker: the oracle a Monte Carlo annotator approximates.</summary>
+    public static AnnotationResult CheckerAnnotations(IReadOnlyList<SolutionSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        return new AnnotationResult([.. samples.Select(s =>
+        {
+            var error = StepChecker.Check(s.Problem, s.Steps).FirstError;
+            var labels = new float[error is { } e ? e + 1 : s.Steps.Count];
+            Array.Fill(labels, 1f);
+            if (error is { } wrong)
+            {
+                labels[wrong] = 0f;
+            }
+
+            return new StepAnnotation(s, error, labels, 1f, 0);
+        })], 0);
+    }
+
+    private enum StudentArm
+    {
+        SelfTraining,
+        PrmFiltered,
+        TeacherGuided,
+    }
+
+    private static string ArmName(StudentArm arm) => arm switch
+    {
+        StudentArm.SelfTraining => "plain self-training (answer-filtered SFT)",
+        StudentArm.PrmFiltered => "PRM-filtered self-training (SCAN PRM)",
+        _ => "teacher-guided (hints, filtered SFT)",
+    };
+
+    private static StudentRow Evaluate(string name, StepPolicy student, CriticsSettings settings, Dictionary<int, IReadOnlyList<AdditionProblem>> heldOut,
+        int drawn, int hints, int kept, int steps)
+    {
+        var sampled = settings.Difficulties.Select(d =>
+        {
+            var answers = student.Solve(heldOut[d], settings.VoteSamples, 1f, settings.Seed + 3);
+            return answers.Count(s => s.Correct) / (double)answers.Count;
+        }).ToList();
+        var greedy = settings.Difficulties.Select(d =>
+        {
+            var answers = student.Solve(heldOut[d], 1, 0f, settings.Seed + 5);
+            return answers.Count(s => s.Correct) / (double)answers.Count;
+        }).ToList();
+        return new StudentRow(name, sampled, sampled.Average(), greedy, greedy.Average(), drawn, hints, kept, steps);
+    }
+
+    private static List<List<T>> Groups<T>(IReadOnlyList<T> items, int size) =>
+        [.. Enumerable.Range(0, items.Count / size).Select(g => items.Skip(g * size).Take(size).ToList())];
+
+    private static double Accuracy<T>(List<List<T>> groups, Func<T, AdditionProblem> problemOf, Func<List<T>, int?> select) =>
+        groups.Count == 0 ? double.NaN : groups.Count(g => select(g) == problemOf(g[0]).Answer) / (double)groups.Count;
+
+}

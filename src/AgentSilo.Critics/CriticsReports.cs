@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+
+namespace AgentSilo.Critics;
+
+/// <summary>The harness's results as Markdown: the annotators, the PRMs' step accuracy, answer selection, the students.</summary>
+public static class CriticsReports
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Markdown(CriticsResults results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var s = results.Settings;
+        var md = new StringBuilder();
+        md.AppendLine("# Critics and teachers: one harness, same held-out problems and seeds");
+        md.AppendLine();
+        md.AppendLine(Inv, $"Seed {s.Seed}; difficulties (digits per operand) {string.Join(", ", s.Difficulties)}; policy {s.Model.Layers} layers × width {s.Model.Width}, " +
+            $"{s.PolicySteps} SFT steps; {s.HeldOutPerDifficulty} held-out problems per difficulty, {s.VoteSamples} samples each; wall time {results.Seconds:F0} s.");
+        md.AppendLine();
+        md.AppendLine("## Monte Carlo annotators (the policy's own samples on training problems)");
+        md.AppendLine();
+        md.AppendLine("| annotator | rollouts | rollouts / solution | first-error accuracy | on wrong answers | placed early | placed late | kept for training | seconds |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var a in results.Annotators)
+        {
+            md.AppendLine(Inv, $"| {a.Name} | {a.Rollouts} | {a.Rollouts / (double)Math.Max(1, a.Solutions):F1} | {a.FirstErrorAccuracy:P1} | {a.FirstErrorAccuracyOnWrong:P1} | {a.Early:P1} | {a.Late:P1} | {a.TrainingShare:P0} | {a.Seconds:F0} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## PRMs: first-error prediction on held-out samples against the step checker");
+        md.AppendLine();
+        md.AppendLine("| PRM trained on | digits | first-error accuracy | on wrong answers | samples | training examples |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var p in results.Prms)
+        {
+            md.AppendLine(Inv, $"| {p.Name} | {p.Digits} | {p.FirstErrorAccuracy:P1} | {p.FirstErrorAccuracyOnWrong:P1} | {p.Samples} | {p.Examples} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Answer selection on held-out problems");
+        md.AppendLine();
+        md.AppendLine("| digits | method | accuracy | policy samples / problem | PRM step scores / problem |");
+        md.AppendLine("| --- | --- | --- | --- | --- |");
+        foreach (var r in results.Selection.OrderBy(r => r.Digits))
+        {
+            md.AppendLine(Inv, $"| {r.Digits} | {r.Method} | {r.Accuracy:P1} | {r.PolicySamplesPerProblem:F0} | {r.PrmStepScoresPerProblem:F1} |");
+        }
+
+        if (results.Students.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv, $"## Self-training: {s.StudentRounds} rounds of {s.StudentProblemsPerRound} problems, {s.StudentStepsPerRound} SFT steps each");
+            md.AppendLine();
+            md.AppendLine(Inv, $"Held-out accuracy: sampled (temperature 1, {s.VoteSamples} samples per problem) and greedy.");
+            md.AppendLine();
+            md.AppendLine(Inv, $"| student | {string.Join(" | ", s.Difficulties.Select(d => $"{d} digits sampled"))} | mean sampled | {string.Join(" | ", s.Difficulties.Select(d => $"{d} digits greedy"))} | mean greedy | student samples | teacher hints | kept examples | SFT steps |");
+            md.AppendLine(Inv, $"| --- | {string.Join(" | ", s.Difficulties.Select(_ => "---"))} | --- | {string.Join(" | ", s.Difficulties.Select(_ => "---"))} | --- | --- | --- | --- | --- |");
+            foreach (var st in results.Students)
+            {
+                md.AppendLine(Inv, $"| {st.Name} | {string.Join(" | ", st.SampledAccuracy.Select(a => a.ToString("P1", Inv)))} | {st.MeanSampled:P1} | {string.Join(" | ", st.GreedyAccuracy.Select(a => a.ToString("P1", Inv)))} | {st.MeanGreedy:P1} | {st.StudentSamples} | {st.Hints} | {st.KeptExamples} | {st.SftSteps} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Acceptance");
+        md.AppendLine();
+        foreach (var line in Acceptance(results))
+        {
+            md.AppendLine(Inv, $"- {line}");
+        }
+
+        return md.ToString();
+    }
+
+    /// <summary>The acceptance lines, each with the figures behind it.</summary>
+    public static IReadOnlyList<string> Acceptance(CriticsResults results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var lines = new List<string>();
+        var hardest = results.Settings.Difficulties.Max();
+        var majority = results.Selection.Single(r => r.Digits == hardest && r.Method == "majority vote").Accuracy;
+        foreach (var weighted in results.Selection.Where(r => r.Digits == hardest && r.Method.StartsWith("PRM-weighted vote", StringComparison.Ordinal)))
+        {
+            lines.Add(string.Create(Inv, $"{hardest} digits: {weighted.Method} {weighted.Accuracy:P1} vs majority vote {majority:P1}: {(weighted.Accuracy > majority ? "beats it" : "does not beat it")}."));
+        }
+
+        var full = results.Annotators.FirstOrDefault(a => a.Name == "full Monte Carlo");
+        var scan = results.Annotators.FirstOrDefault(a => a.Name == "SCAN denoised");
+        if (full is not null && scan is not null && full.Rollouts > 0)
+        {
+            var ratio = scan.Rollouts / (double)full.Rollouts;
+            var met = scan.FirstErrorAccuracy >= full.FirstErrorAccuracy && ratio <= 1.0 / 3;
+            lines.Add(string.Create(Inv,
+                $"SCAN annotator first-error accuracy {scan.FirstErrorAccuracy:P1} with {scan.Rollouts} rollouts vs full Monte Carlo {full.FirstErrorAccuracy:P1} with {full.Rollouts} ({ratio:P1} of its rollouts): {(met ? "met" : "not met")}."));
+        }
+
+        var plain = results.Students.FirstOrDefault(st => st.Name.StartsWith("plain", StringComparison.Ordinal));
+        var teacher = results.Students.FirstOrDefault(st => st.Name.StartsWith("teacher", StringComparison.Ordinal));
+        if (plain is not null && teacher is not null)
+        {
+            lines.Add(string.Create(Inv,
+                $"teacher-guided training {teacher.MeanSampled:P1} vs plain self-training {plain.MeanSampled:P1} mean held-out sampled accuracy (greedy {teacher.MeanGreedy:P1} vs {plain.MeanGreedy:P1}): {(teacher.MeanSampled > plain.MeanSampled ? "beats it" : "does not beat it")}."));
+        }
+
+        return lines;
+    }
+}

@@ -1,0 +1,43 @@
+namespace AgentSilo.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public class CriticGrainsTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task TheTeacherHintsTheStepWhereTheAttemptFirstWentWrong()
+    {
+        var teacher = fixture.Grains.GetGrain<ITeacherGrain>("solver");
+        var hint = await teacher.HintAsync(new ScratchpadSolution(4785, 1396, 4, ["5+6+0=11", "8+9+0=17", "7+3+1=11", "4+1+1=06", "=6171"]));
+        Assert.Equal(1, hint.Step);
+        Assert.Equal("DroppedCarry", hint.Error);
+        Assert.Equal(["5+6+0=11", "8+9+1=18"], hint.GuidedPrefix);
+        var none = await teacher.HintAsync(new ScratchpadSolution(12, 34, 2, ["2+4+0=06", "1+3+0=04", "=46"]));
+        Assert.Null(none.Step);
+    }
+
+    [Fact]
+    public async Task APrmIsBuiltInTheBackgroundThenScoresEveryStep()
+    {
+        var prm = fixture.Grains.GetGrain<IPrmGrain>("critics-test/" + Guid.NewGuid().ToString("N"));
+        var solution = new ScratchpadSolution(47, 85, 2, ["7+5+0=12", "4+8+1=13", "=132"]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => prm.ScoreAsync([solution]));
+        var started = await prm.StartAsync(new PrmBuildRequest(Seed: 3, Difficulties: [1, 2], Method: "scan", Rollouts: 2, PolicySteps: 30,
+            ProblemsPerDifficulty: 5, SamplesPerProblem: 2, PrmSteps: 10, Width: 16));
+        Assert.Equal(PrmPhase.Building, started.Phase);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var status = started;
+        while (status.Phase == PrmPhase.Building && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            status = await prm.GetStatusAsync();
+        }
+
+        Assert.True(status.Phase == PrmPhase.Ready, $"{status.Phase}: {status.Error}");
+        Assert.True(status.Rollouts >= 0);
+        var scores = await prm.ScoreAsync([solution, solution with { Steps = ["7+5+0=12"] }]);
+        Assert.Equal(3, scores.Steps[0].Length);
+        Assert.Single(scores.Steps[1]);
+        Assert.All(scores.Steps.SelectMany(s => s), p => Assert.InRange(p, 0f, 1f));
+        Assert.Equal(2, scores.FirstErrors.Count);
+    }
+}
