@@ -21,7 +21,8 @@ namespace AgentSilo.Bench;
 public static class ServeBenchmark
 {
     private const int N = 16;
-    private const int Repeats = 30;
+    private const int Repeats = 100;
+    private const int WarmUps = 20;
 
     public static async Task RunAsync(TextWriter output)
     {
@@ -68,8 +69,8 @@ public static class ServeBenchmark
                 return answers.Length;
             }
 
-            // Warm-up: model load, JIT, connections.
-            for (var i = 0; i < 3; i++)
+            // Warm-up: model load, connections, and enough calls for the tiered JIT to optimise the hot paths of all three.
+            for (var i = 0; i < WarmUps; i++)
             {
                 await Direct(i);
                 await Http(i);
