@@ -157,7 +157,13 @@ public sealed class SmartRun : IDisposable
     public TrainingReport TrainBase(CancellationToken cancellationToken = default)
     {
         using var trainer = new SftTrainer(_model, new TrainerOptions(LearningRate: Spec.Base.LearningRate, BatchSize: Spec.Base.BatchSize, WarmupSteps: Math.Min(100, Spec.Base.Steps / 10)));
-        var report = trainer.Train([.. _baseFormats, .. _basePrior], Spec.Base.Steps, Spec.Seed, cancellationToken: cancellationToken);
+        var report = trainer.Train([.. _baseFormats, .. _basePrior], Spec.Base.Steps, Spec.Seed, (step, loss) =>
+        {
+            if (step % 250 == 0)
+            {
+                Log?.Invoke($"base: step {step}/{Spec.Base.Steps}, loss {loss:F4}");
+            }
+        }, cancellationToken);
         Log?.Invoke($"base: {_baseFormats.Count} format examples, {_basePrior.Count} prior examples, {report.Steps} steps, mean loss {report.MeanLoss:F4}, last {report.LastLoss:F4}, {report.Elapsed.TotalSeconds:F0} s");
         return report;
     }
