@@ -3,10 +3,10 @@ using System.Globalization;
 namespace AgentSilo.Smart;
 
 /// <summary>Bounds on what the interpreter accepts: a pocket calculator's entry line and display.</summary>
-/// <param name="MaxLength">Longest program in characters (default 12).</param>
-/// <param name="MaxValue">Largest absolute value of any literal or intermediate result (default 99 999).</param>
+/// <param name="MaxLength">Longest program in characters (default 10).</param>
+/// <param name="MaxValue">Largest absolute value of any literal or intermediate result (default 9 999).</param>
 /// <param name="MaxDepth">Deepest nesting of parentheses and unary minus (default 8).</param>
-public sealed record InterpreterLimits(int MaxLength = 12, long MaxValue = 99_999, int MaxDepth = 8)
+public sealed record InterpreterLimits(int MaxLength = 10, long MaxValue = 9_999, int MaxDepth = 8)
 {
     /// <summary>Hard ceilings no configuration may exceed: the interpreter's work stays bounded whatever it is given.</summary>
     public const int CeilingLength = 256;

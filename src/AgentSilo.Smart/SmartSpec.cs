@@ -48,8 +48,8 @@ public sealed class SmartBaseSection
     /// <summary>Labelled training problems per family. Default 1500.</summary>
     public int ProblemsPerFamily { get; set; } = 1500;
 
-    /// <summary>Default 1500.</summary>
-    public int Steps { get; set; } = 1500;
+    /// <summary>Default 2500.</summary>
+    public int Steps { get; set; } = 2500;
 
     /// <summary>Default 0.003.</summary>
     public double LearningRate { get; set; } = 0.003;
@@ -61,11 +61,11 @@ public sealed class SmartBaseSection
 /// <summary>The calculator's limits.</summary>
 public sealed class SmartToolSection
 {
-    /// <summary>Longest program in characters. Default 12.</summary>
-    public int MaxLength { get; set; } = 12;
+    /// <summary>Longest program in characters. Default 10.</summary>
+    public int MaxLength { get; set; } = 10;
 
-    /// <summary>Largest absolute value of a literal or any intermediate result. Default 99999.</summary>
-    public long MaxValue { get; set; } = 99_999;
+    /// <summary>Largest absolute value of a literal or any intermediate result. Default 9999.</summary>
+    public long MaxValue { get; set; } = 9_999;
 
     /// <summary>Deepest nesting. Default 8.</summary>
     public int MaxDepth { get; set; } = 8;
@@ -85,8 +85,8 @@ public sealed class SmartCostSection
     /// <summary>Default 10.</summary>
     public double Critique { get; set; } = 10;
 
-    /// <summary>Reward = correct - penalty x cost. Default 0.01.</summary>
-    public double Penalty { get; set; } = 0.01;
+    /// <summary>Reward = correct - penalty x cost. Default 0.02.</summary>
+    public double Penalty { get; set; } = 0.02;
 
     public CostModel ToModel() => new(Token, ToolCall, Critique, Penalty);
 }

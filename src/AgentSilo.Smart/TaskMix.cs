@@ -13,13 +13,13 @@ public sealed record SmartProblem(string Family, string Expression, long Answer)
 
 /// <summary>
 /// A seeded task mix in four families, designed so that no single strategy wins (with the default calculator of a
-/// 12-character entry line and 5-digit display):
+/// 10-character entry line and 4-digit display):
 /// <list type="bullet">
-/// <item><c>small</c>: a + b, both 0..99. Every strategy can solve them; the direct answer is cheapest.</item>
-/// <item><c>carry</c>: 6-digit a + b with long carry chains. Too big for the calculator; hard to answer directly;
+/// <item><c>small</c>: a + b, both 0..9. Every strategy can solve them; the direct answer is cheapest.</item>
+/// <item><c>carry</c>: 5-digit a + b with long carry chains. Too big for the calculator; hard to answer directly;
 /// column-wise scratchpad work.</item>
-/// <item><c>product</c>: 3-digit x 2-digit. No scratchpad format, too hard to answer directly; the tool's job.</item>
-/// <item><c>nested</c>: (a ± b) ± (c ± d), 10..49. Too long for the calculator's entry line; decomposition into three
+/// <item><c>product</c>: 2-digit x 2-digit. No scratchpad format, too hard to answer directly; the tool's job.</item>
+/// <item><c>nested</c>: (a ± b) ± (c ± d), digits. Too long for the calculator's entry line; decomposition into three
 /// small steps.</item>
 /// </list>
 /// The held-out problems of each family are drawn first (stream 0); training problems never repeat one.
@@ -108,29 +108,29 @@ public sealed class TaskMix
         ArgumentNullException.ThrowIfNull(random);
         return family switch
         {
-            Small => Invariant($"{random.Next(0, 100)}+{random.Next(0, 100)}"),
+            Small => Invariant($"{random.Next(0, 10)}+{random.Next(0, 10)}"),
             Carry => CarryChain(random),
-            Product => Invariant($"{random.Next(100, 1000)}*{random.Next(10, 100)}"),
-            Nested => Invariant($"({random.Next(10, 50)}{Sign(random)}{random.Next(10, 50)}){Sign(random)}({random.Next(10, 50)}{Sign(random)}{random.Next(10, 50)})"),
+            Product => Invariant($"{random.Next(10, 100)}*{random.Next(10, 100)}"),
+            Nested => Invariant($"({random.Next(0, 10)}{Sign(random)}{random.Next(0, 10)}){Sign(random)}({random.Next(0, 10)}{Sign(random)}{random.Next(0, 10)})"),
             _ => throw new ArgumentException($"Unknown family '{family}'.", nameof(family)),
         };
     }
 
-    // Six-digit operands whose columns mostly sum to 9 above a carrying units column: long carry chains.
+    // Five-digit operands whose columns mostly sum to 9 above a carrying units column: long carry chains.
     private static string CarryChain(Random random)
     {
-        var a = new int[6];
-        var b = new int[6];
+        var a = new int[5];
+        var b = new int[5];
         a[0] = random.Next(1, 10);
         b[0] = random.Next(10 - a[0], 10);
-        for (var i = 1; i < 5; i++)
+        for (var i = 1; i < 4; i++)
         {
             a[i] = random.Next(0, 10);
             b[i] = random.NextDouble() < 0.75 ? 9 - a[i] : random.Next(0, 10);
         }
 
-        a[5] = random.Next(1, 10);
-        b[5] = random.Next(1, 10);
+        a[4] = random.Next(1, 10);
+        b[4] = random.Next(1, 10);
         static string Digits(int[] d) => string.Concat(d.Reverse().Select(x => (char)('0' + x)));
         return Digits(a) + "+" + Digits(b);
     }

@@ -24,7 +24,7 @@ public sealed class FormatTests
         var carry = Problem(TaskMix.Carry, "129995+870015");
         Assert.Equal("011101010101", StrategyFormats.Write(Strategy.Scratchpad, carry, Calculator)); // 5+5=10: 0 carry 1; 9+1+1=11: 1 carry 1; ...
         Assert.Equal(1_000_010, StrategyFormats.Read(Strategy.Scratchpad, "011101010101").Answer);
-        Assert.Null(StrategyFormats.Write(Strategy.Tool, carry, Calculator)); // operands past the 5-digit display
+        Assert.Null(StrategyFormats.Write(Strategy.Tool, carry, Calculator)); // operands past the 4-digit display
 
         var product = Problem(TaskMix.Product, "123*45");
         Assert.Equal("123*45", StrategyFormats.Write(Strategy.Tool, product, Calculator));
@@ -71,7 +71,7 @@ public sealed class FormatTests
     [InlineData(Strategy.Direct, "12a", "direct: not an integer: \"12a\"")]
     [InlineData(Strategy.Direct, "", "direct: not an integer: \"\"")]
     [InlineData(Strategy.Scratchpad, "512", "scratchpad: expected digit/carry pairs, got \"512\"")]
-    [InlineData(Strategy.Scratchpad, "5271", "scratchpad: carry '7' in column 1 is not 0 or 1")]
+    [InlineData(Strategy.Scratchpad, "5172", "scratchpad: carry '2' in column 1 is not 0 or 1")]
     [InlineData(Strategy.Tool, "", "tool: empty program")]
     [InlineData(Strategy.Decompose, "12+34=46;46-", "decompose: malformed step \"46-\"")]
     [InlineData(Strategy.Decompose, "1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2", "decompose: expected 1 to 8 steps, got \"1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2\"")]

@@ -72,8 +72,8 @@ public sealed class InterpreterTests
     public void Huge_values_are_refused_not_wrapped()
     {
         var calculator = new ArithmeticInterpreter(new InterpreterLimits(MaxLength: 256, MaxValue: InterpreterLimits.CeilingValue, MaxDepth: 32));
-        Assert.Equal("number out of range at 0: 99999999999999999999 (at most 1000000000000000000)", calculator.Run("99999999999999999999").Error);
-        Assert.StartsWith("value out of range", calculator.Run("1000000000000000000*10").Error, StringComparison.Ordinal);
+        Assert.Equal("number out of range at 0: 99999999999999999999 (at most 1000000000000000)", calculator.Run("99999999999999999999").Error);
+        Assert.StartsWith("value out of range", calculator.Run("1000000000000000*10").Error, StringComparison.Ordinal);
     }
 
     [Fact]
