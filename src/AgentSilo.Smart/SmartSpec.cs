@@ -48,8 +48,8 @@ public sealed class SmartBaseSection
     /// <summary>Labelled training problems per family. Default 1500.</summary>
     public int ProblemsPerFamily { get; set; } = 1500;
 
-    /// <summary>Default 2500.</summary>
-    public int Steps { get; set; } = 2500;
+    /// <summary>Default 2000.</summary>
+    public int Steps { get; set; } = 2000;
 
     /// <summary>Default 0.003.</summary>
     public double LearningRate { get; set; } = 0.003;

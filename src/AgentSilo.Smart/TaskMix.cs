@@ -15,7 +15,7 @@ public sealed record SmartProblem(string Family, string Expression, long Answer)
 /// A seeded task mix in four families, designed so that no single strategy wins (with the default calculator of a
 /// 10-character entry line and 4-digit display):
 /// <list type="bullet">
-/// <item><c>small</c>: a + b, both 0..9. Every strategy can solve them; the direct answer is cheapest.</item>
+/// <item><c>small</c>: a + b, a 0..99 and b 0..9. Every strategy can solve them; the direct answer is cheapest.</item>
 /// <item><c>carry</c>: 5-digit a + b with long carry chains. Too big for the calculator; hard to answer directly;
 /// column-wise scratchpad work.</item>
 /// <item><c>product</c>: 2-digit x 2-digit. No scratchpad format, too hard to answer directly; the tool's job.</item>
@@ -108,7 +108,7 @@ public sealed class TaskMix
         ArgumentNullException.ThrowIfNull(random);
         return family switch
         {
-            Small => Invariant($"{random.Next(0, 10)}+{random.Next(0, 10)}"),
+            Small => Invariant($"{random.Next(0, 100)}+{random.Next(0, 10)}"),
             Carry => CarryChain(random),
             Product => Invariant($"{random.Next(10, 100)}*{random.Next(10, 100)}"),
             Nested => Invariant($"({random.Next(0, 10)}{Sign(random)}{random.Next(0, 10)}){Sign(random)}({random.Next(0, 10)}{Sign(random)}{random.Next(0, 10)})"),

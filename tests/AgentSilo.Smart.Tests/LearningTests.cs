@@ -45,9 +45,9 @@ public sealed class LearningTests
         Assert.Equal(1, feedback);
         Assert.Equal(2, examples.Count);
         Assert.Equal(policy.StrategyTokens[SmartPolicy.Index(Strategy.Direct)], examples[0].Completion.Single());
-        Assert.Equal((float)(-0.06 - 0.1), examples[0].Weight, 5);
+        Assert.Equal((float)(-0.12 - 0.1), examples[0].Weight, 5); // wrong: 0 - 0.02 x 6 tokens
         Assert.Equal(policy.StrategyTokens[SmartPolicy.Index(Strategy.Tool)], examples[1].Completion.Single());
-        Assert.Equal((float)(2 * (1 - 0.16 - 0.1)), examples[1].Weight, 5);
+        Assert.Equal((float)(2 * (1 - 0.32 - 0.1)), examples[1].Weight, 5); // right: 1 - 0.02 x (8 tokens + 8 for the call)
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed class TaskMixTests
     {
         var mix = new TaskMix(1, TaskMix.AllFamilies, 100);
         Assert.All(mix.HeldOut().Concat(mix.Training(100, 1)), p => Assert.Equal(Value(p.Expression), p.Answer));
+        Assert.All(mix.HeldOut().Where(p => p.Family == TaskMix.Small), p => Assert.Matches(@"^[0-9]{1,2}\+[0-9]$", p.Expression));
         Assert.All(mix.HeldOut().Where(p => p.Family == TaskMix.Carry), p => Assert.Matches(@"^[1-9][0-9]{4}\+[1-9][0-9]{4}$", p.Expression));
         Assert.All(mix.HeldOut().Where(p => p.Family == TaskMix.Product), p => Assert.Matches(@"^[1-9][0-9]\*[1-9][0-9]$", p.Expression));
         Assert.All(mix.HeldOut().Where(p => p.Family == TaskMix.Nested), p => Assert.Matches(@"^\([0-9][+-][0-9]\)[+-]\([0-9][+-][0-9]\)$", p.Expression));
