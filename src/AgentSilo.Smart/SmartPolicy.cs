@@ -2,6 +2,35 @@ using AgentSilo.Learning;
 
 namespace AgentSilo.Smart;
 
+/// <summary>What the policy reads and writes, as token ids: the prompt is the problem and '=', the output starts with the strategy token.</summary>
+public sealed class StrategyPrompts
+{
+    public StrategyPrompts(CharTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        Tokenizer = tokenizer;
+        StrategyTokens = [.. Strategies.FirstChoices.Select(s => tokenizer.Encode(Strategies.Token(s).ToString())[0])];
+    }
+
+    public CharTokenizer Tokenizer { get; }
+
+    /// <summary>Token id of each of <see cref="Strategies.FirstChoices"/>, in order.</summary>
+    public IReadOnlyList<int> StrategyTokens { get; }
+
+    public int[] ChoicePrompt(SmartProblem problem) => Tokenizer.EncodePrompt(problem.Expression + "=");
+
+    public int[] SolutionPrompt(SmartProblem problem, Strategy strategy) =>
+        Tokenizer.EncodePrompt(problem.Expression + "=" + Strategies.Token(strategy));
+
+    /// <summary>The strategy token alone as a training target (no stop token): weight 1 imitates the choice, an advantage reinforces it.</summary>
+    public TrainingExample ChoiceExample(SmartProblem problem, Strategy strategy, float weight = 1f) =>
+        new(ChoicePrompt(problem), [StrategyTokens[SmartPolicy.Index(strategy)]], weight);
+
+    /// <summary>A solution in its format, after its strategy token, as a training target.</summary>
+    public TrainingExample SolutionExample(SmartProblem problem, Strategy strategy, string solution) =>
+        new(SolutionPrompt(problem, strategy), Tokenizer.EncodeCompletion(solution));
+}
+
 /// <summary>
 /// The policy as SMART uses it: one character-level GPT whose output starts with a strategy token, then the solution in
 /// that strategy's format. The prompt is the problem and '='.
@@ -16,31 +45,27 @@ public sealed class SmartPolicy
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
         Model = model;
-        Tokenizer = tokenizer;
-        StrategyTokens = [.. Strategies.FirstChoices.Select(s => tokenizer.Encode(Strategies.Token(s).ToString())[0])];
+        Prompts = new StrategyPrompts(tokenizer);
     }
 
     public Gpt Model { get; }
 
-    public CharTokenizer Tokenizer { get; }
+    public StrategyPrompts Prompts { get; }
+
+    public CharTokenizer Tokenizer => Prompts.Tokenizer;
 
     /// <summary>Token id of each of <see cref="Strategies.FirstChoices"/>, in order.</summary>
-    public IReadOnlyList<int> StrategyTokens { get; }
+    public IReadOnlyList<int> StrategyTokens => Prompts.StrategyTokens;
 
     public static CharTokenizer NewTokenizer() => new(Alphabet);
 
-    public int[] ChoicePrompt(SmartProblem problem) => Tokenizer.EncodePrompt(problem.Expression + "=");
+    public int[] ChoicePrompt(SmartProblem problem) => Prompts.ChoicePrompt(problem);
 
-    public int[] SolutionPrompt(SmartProblem problem, Strategy strategy) =>
-        Tokenizer.EncodePrompt(problem.Expression + "=" + Strategies.Token(strategy));
+    public int[] SolutionPrompt(SmartProblem problem, Strategy strategy) => Prompts.SolutionPrompt(problem, strategy);
 
-    /// <summary>The strategy token alone as a training target (no stop token): weight 1 imitates the choice, an advantage reinforces it.</summary>
-    public TrainingExample ChoiceExample(SmartProblem problem, Strategy strategy, float weight = 1f) =>
-        new(ChoicePrompt(problem), [StrategyTokens[Index(strategy)]], weight);
+    public TrainingExample ChoiceExample(SmartProblem problem, Strategy strategy, float weight = 1f) => Prompts.ChoiceExample(problem, strategy, weight);
 
-    /// <summary>A solution in its format, after its strategy token, as a training target.</summary>
-    public TrainingExample SolutionExample(SmartProblem problem, Strategy strategy, string solution) =>
-        new(SolutionPrompt(problem, strategy), Tokenizer.EncodeCompletion(solution));
+    public TrainingExample SolutionExample(SmartProblem problem, Strategy strategy, string solution) => Prompts.SolutionExample(problem, strategy, solution);
 
     /// <summary>
     /// For each problem, the policy's distribution over the first-choice strategies: the strategy token's probabilities

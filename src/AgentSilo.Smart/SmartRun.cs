@@ -81,21 +81,20 @@ public sealed class SmartRun : IDisposable
         var tokenizer = SmartPolicy.NewTokenizer();
         var calculator = new ArithmeticInterpreter(spec.Tool.ToLimits());
         var prior = new Random(unchecked((int)spec.Seed) ^ 0x534d);
-        var probe = new SmartPolicy(new Gpt(new GptConfig(tokenizer.VocabSize, ContextLength: 2, Layers: 1, Heads: 1, Width: 1)), tokenizer);
+        var prompts = new StrategyPrompts(tokenizer);
         foreach (var problem in Mix.Training(spec.Base.ProblemsPerFamily, stream: 1))
         {
             foreach (var strategy in Strategies.FirstChoices)
             {
                 if (VerifiedCanonical(strategy, problem, calculator) is { } solution)
                 {
-                    _baseFormats.Add(probe.SolutionExample(problem, strategy, solution));
+                    _baseFormats.Add(prompts.SolutionExample(problem, strategy, solution));
                 }
             }
 
-            _basePrior.Add(probe.ChoiceExample(problem, Strategies.FirstChoices[prior.Next(Strategies.FirstChoices.Count)]));
+            _basePrior.Add(prompts.ChoiceExample(problem, Strategies.FirstChoices[prior.Next(Strategies.FirstChoices.Count)]));
         }
 
-        probe.Model.Dispose();
         var context = _baseFormats.Max(e => e.Prompt.Length + e.Completion.Length) + 4;
         var config = new GptConfig(tokenizer.VocabSize, context, spec.Model.Layers, spec.Model.Heads, spec.Model.Width);
         _model = new Gpt(config, TorchDevices.Select(spec.Device), spec.Seed);
