@@ -6,6 +6,7 @@ var root = new RootCommand("AgentSilo: agents that improve themselves, on Orlean
     RunCommand.Create(),
     HgmCommand.Create(),
     CriticsCommand.Create(),
+    SmartCommand.Create(),
     ValidateCommand.Create(),
     TasksCommand.Create(),
     WebCommand.Create(),

@@ -60,6 +60,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_smart_spec_with_bad_fields_is_refused_with_each_named()
+    {
+        var spec = WriteSpec("smart.yaml", "name: smart-bad\nfamilies: [small, division]\nsmart: { max_refinements: 9 }\n");
+
+        var (code, stdout, stderr) = await Agentsilo.RunAsync(_dir, "smart", spec, "--out", Path.Combine(_dir, "out"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("families: must list one or more of small, carry, product, nested, each once", stderr);
+        Assert.Contains("smart.max_refinements: must be between 0 and 3, got 9", stderr);
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
     public async Task Help_lists_the_verbs_and_the_run_options()
     {
         var root = await Agentsilo.RunAsync(_dir, "--help");
@@ -70,6 +83,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("validate", root.Stdout);
         Assert.Contains("tasks", root.Stdout);
         Assert.Contains("hgm", root.Stdout);
+        Assert.Contains("smart", root.Stdout);
         foreach (var option in new[] { "--out", "--data", "--resume", "--verbose", "--threads" })
         {
             Assert.Contains(option, run.Stdout);

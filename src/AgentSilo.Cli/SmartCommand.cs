@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Diagnostics;
+using AgentSilo.Evolution;
+using AgentSilo.Grains;
+using AgentSilo.Hosting;
+using AgentSilo.Learning;
+using AgentSilo.Smart;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSilo.Cli;
+
+/// <summary>
+/// `agentsilo smart SPEC`: a SMART experiment on the in-process silo. The calculator grain runs the tool strategy's
+/// programs and the strategy selector grain owns the statistics and the schedule; the policy's sampling and updates run
+/// on this process's own thread, never on a grain scheduler. Every round: each arm on the held-out problems.
+/// </summary>
+public static class SmartCommand
+{
+    public static Command Create()
+    {
+        var spec = new Argument<FileInfo>("spec") { Description = "SMART spec (YAML or JSON); see examples/smart-arithmetic.yaml." };
+        var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Output directory. Default: runs/<name>." };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Data directory for grain state (SQLite). Default: <out>/data." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's informational logs on stderr." };
+        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (default 1; 0 uses every core).", DefaultValueFactory = _ => 1 };
+        var command = new Command(
+            "smart",
+            "SMART: a policy that learns which reasoning strategy (direct, scratchpad, tool, decomposition) to use first, by REINFORCE " +
+            "on its own episodes, against every fixed strategy, a random choice and always-refine in the same run. " +
+            "Exit codes: 0 done, 1 the run failed, 2 bad input, 130 interrupted.")
+        {
+            spec, output, data, verbose, threads,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(verbose), parse.GetValue(threads), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool verbose, int threads, CancellationToken cancellationToken)
+    {
+        if (threads < 0)
+        {
+            Console.Error.WriteLine($"agentsilo: --threads must be 0 or more, got {threads}");
+            return ExitCodes.BadInput;
+        }
+
+        SmartSpec spec;
+        try
+        {
+            spec = SmartSpecLoader.LoadFile(specFile.FullName);
+        }
+        catch (SpecException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+
+        var outDir = output?.FullName ?? Path.GetFullPath(Path.Combine("runs", spec.Name));
+        var dataDir = data?.FullName ?? Path.Combine(outDir, "data");
+        var clock = Stopwatch.StartNew();
+        using var host = EmbeddedHost.Create(dataDir, logging => logging
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
+            .AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error)
+            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
+            o => o.TorchThreads = threads);
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var selector = new GrainStrategySelector(grains, spec.Name);
+            await selector.ConfigureAsync(spec.Smart.Epsilon, spec.Smart.EpsilonDecay, spec.Smart.Temperature);
+            var tool = new GrainArithmeticTool(grains, spec.Tool.ToLimits());
+            Console.WriteLine($"{spec.Name}: families [{string.Join(", ", spec.Families)}], {spec.Smart.Rounds} round(s) of {spec.Smart.EpisodesPerFamily} episodes per family, " +
+                $"{spec.Eval.HeldOutPerFamily} held-out problems per family; results in {outDir}");
+            var results = await Task.Run(async () =>
+            {
+                TorchDevices.Configure(spec.Seed, threads);
+                using var run = new SmartRun(spec, tool, selector, Console.WriteLine);
+                return await run.RunAsync(round =>
+                {
+                    Console.WriteLine($"round {round.Round} ({round.Seconds:F0} s):");
+                    Console.Write(SmartReports.RoundTable(round));
+                }, cancellationToken);
+            }, cancellationToken);
+            SmartReports.Write(outDir, results, SmartSpecLoader.ToJson(spec));
+            Console.WriteLine();
+            Console.Write(SmartReports.StrategyText(results));
+            var f = SmartFigures.Of(results);
+            Console.WriteLine($"held-out, last round: SMART first attempt {f.SmartFirst:P1}, best fixed ({f.BestFixedArm}) {f.BestFixed:P1}: {f.MarginPoints:+0.0;-0.0} points; " +
+                $"SMART's cost {f.SmartCost:F1} = {f.CostRatio:P0} of always-refine's {f.AlwaysRefineCost:F1}");
+            Console.WriteLine($"wall time {clock.Elapsed.TotalSeconds:F0} s; wrote {outDir}/summary.md, results.json, strategies.svg and strategies.txt");
+            return ExitCodes.Success;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("agentsilo: interrupted");
+            return ExitCodes.Interrupted;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+}
