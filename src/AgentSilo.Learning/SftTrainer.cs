@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace AgentSilo.Learning;
@@ -47,35 +45,14 @@ public sealed class SftTrainer : IDisposable
     private const long IgnoreIndex = -100;
 
     private readonly Gpt _model;
-    private readonly TrainerOptions _options;
-    private readonly AdamW _optimizer;
-    private readonly Parameter[] _parameters;
+    private readonly AdamWLoop _loop;
     private bool _disposed;
 
     public SftTrainer(Gpt model, TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        if (!(options.LearningRate > 0) || !(options.WeightDecay >= 0) || options.BatchSize < 1 || !(options.GradientClip >= 0) || options.WarmupSteps < 0)
-        {
-            throw new ArgumentException(
-                $"Invalid trainer options {options}: LearningRate must be > 0, WeightDecay >= 0, BatchSize >= 1, GradientClip >= 0, WarmupSteps >= 0.",
-                nameof(options));
-        }
-
+        _loop = new AdamWLoop(model, options);
         _model = model;
-        _options = options;
-        var named = model.named_parameters().ToArray();
-        _parameters = [.. named.Select(p => p.parameter)];
-        var decayed = named.Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToArray();
-        var undecayed = named.Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToArray();
-        _optimizer = optim.AdamW(
-            [
-                new AdamW.ParamGroup(decayed, lr: options.LearningRate, weight_decay: options.WeightDecay),
-                new AdamW.ParamGroup(undecayed, lr: options.LearningRate, weight_decay: 0),
-            ],
-            lr: options.LearningRate,
-            weight_decay: options.WeightDecay);
     }
 
     /// <summary>One optimiser step on this batch; returns its loss.</summary>
@@ -104,15 +81,8 @@ public sealed class SftTrainer : IDisposable
             var weights = tensor(TokenWeights(batch, targets, width), [batch.Count * width], device: device);
             loss = (tokenLosses * weights).sum() / labels.ne(IgnoreIndex).sum().clamp_min(1);
         }
-        _optimizer.zero_grad();
-        loss.backward();
-        if (_options.GradientClip > 0)
-        {
-            nn.utils.clip_grad_norm_(_parameters, _options.GradientClip);
-        }
 
-        _optimizer.step();
-        return loss.item<float>();
+        return _loop.Step(loss);
     }
 
     /// <summary>
@@ -124,48 +94,7 @@ public sealed class SftTrainer : IDisposable
         Action<int, double>? progress = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(examples);
-        ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        if (examples.Count == 0 && steps > 0)
-        {
-            throw new ArgumentException("There are no examples to train on.", nameof(examples));
-        }
-
-        var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
-        var batch = new TrainingExample[_options.BatchSize];
-        double first = double.NaN, last = double.NaN, sum = 0;
-        var stopwatch = Stopwatch.StartNew();
-        try
-        {
-            for (var step = 1; step <= steps; step++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var rate = _options.WarmupSteps > 0 && step <= _options.WarmupSteps
-                    ? _options.LearningRate * step / _options.WarmupSteps
-                    : _options.LearningRate;
-                SetLearningRate(rate);
-                for (var i = 0; i < batch.Length; i++)
-                {
-                    batch[i] = examples[random.Next(examples.Count)];
-                }
-
-                var loss = Step(batch);
-                if (step == 1)
-                {
-                    first = loss;
-                }
-
-                last = loss;
-                sum += loss;
-                progress?.Invoke(step, loss);
-            }
-        }
-        finally
-        {
-            SetLearningRate(_options.LearningRate);
-        }
-
-        return new TrainingReport(steps, first, last, steps > 0 ? sum / steps : double.NaN, stopwatch.Elapsed);
+        return _loop.Train(examples, steps, seed, Step, progress, cancellationToken);
     }
 
     public void Dispose()
@@ -173,15 +102,7 @@ public sealed class SftTrainer : IDisposable
         if (!_disposed)
         {
             _disposed = true;
-            _optimizer.Dispose();
-        }
-    }
-
-    private void SetLearningRate(double rate)
-    {
-        foreach (var group in _optimizer.ParamGroups)
-        {
-            group.LearningRate = rate;
+            _loop.Dispose();
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace AgentSilo.Learning.Objectives;
@@ -13,37 +11,18 @@ namespace AgentSilo.Learning.Objectives;
 public sealed class ObjectiveTrainer<TExample> : IDisposable
 {
     private readonly Gpt _model;
-    private readonly TrainerOptions _options;
     private readonly ITrainingObjective<TExample> _objective;
-    private readonly AdamW _optimizer;
-    private readonly Parameter[] _parameters;
+    private readonly AdamWLoop _loop;
     private ReferencePolicy? _reference;
     private bool _disposed;
 
     public ObjectiveTrainer(Gpt model, TrainerOptions options, ITrainingObjective<TExample> objective)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(objective);
-        if (!(options.LearningRate > 0) || !(options.WeightDecay >= 0) || options.BatchSize < 1 || !(options.GradientClip >= 0) || options.WarmupSteps < 0)
-        {
-            throw new ArgumentException(
-                $"Invalid trainer options {options}: LearningRate must be > 0, WeightDecay >= 0, BatchSize >= 1, GradientClip >= 0, WarmupSteps >= 0.",
-                nameof(options));
-        }
-
+        _loop = new AdamWLoop(model, options);
         _model = model;
-        _options = options;
         _objective = objective;
-        var named = model.named_parameters().ToArray();
-        _parameters = [.. named.Select(p => p.parameter)];
-        _optimizer = optim.AdamW(
-            [
-                new AdamW.ParamGroup(named.Where(p => p.parameter.dim() >= 2).Select(p => p.parameter), lr: options.LearningRate, weight_decay: options.WeightDecay),
-                new AdamW.ParamGroup(named.Where(p => p.parameter.dim() < 2).Select(p => p.parameter), lr: options.LearningRate, weight_decay: 0),
-            ],
-            lr: options.LearningRate,
-            weight_decay: options.WeightDecay);
         _reference = objective.NeedsReference ? ReferencePolicy.Freeze(model) : null;
     }
 
@@ -74,16 +53,7 @@ public sealed class ObjectiveTrainer<TExample> : IDisposable
 
         using var scope = NewDisposeScope();
         _model.train();
-        var loss = _objective.Loss(_model, _reference, batch);
-        _optimizer.zero_grad();
-        loss.backward();
-        if (_options.GradientClip > 0)
-        {
-            nn.utils.clip_grad_norm_(_parameters, _options.GradientClip);
-        }
-
-        _optimizer.step();
-        return loss.item<float>();
+        return _loop.Step(_objective.Loss(_model, _reference, batch));
     }
 
     /// <summary>
@@ -94,43 +64,7 @@ public sealed class ObjectiveTrainer<TExample> : IDisposable
         Action<int, double>? progress = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(examples);
-        ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        if (examples.Count == 0 && steps > 0)
-        {
-            throw new ArgumentException("There are no examples to train on.", nameof(examples));
-        }
-
-        var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
-        var batch = new TExample[_options.BatchSize];
-        double first = double.NaN, last = double.NaN, sum = 0;
-        var stopwatch = Stopwatch.StartNew();
-        try
-        {
-            for (var step = 1; step <= steps; step++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                SetLearningRate(_options.WarmupSteps > 0 && step <= _options.WarmupSteps
-                    ? _options.LearningRate * step / _options.WarmupSteps
-                    : _options.LearningRate);
-                for (var i = 0; i < batch.Length; i++)
-                {
-                    batch[i] = examples[random.Next(examples.Count)];
-                }
-
-                var loss = Step(batch);
-                first = step == 1 ? loss : first;
-                last = loss;
-                sum += loss;
-                progress?.Invoke(step, loss);
-            }
-        }
-        finally
-        {
-            SetLearningRate(_options.LearningRate);
-        }
-
-        return new TrainingReport(steps, first, last, steps > 0 ? sum / steps : double.NaN, stopwatch.Elapsed);
+        return _loop.Train(examples, steps, seed, Step, progress, cancellationToken);
     }
 
     public void Dispose()
@@ -138,16 +72,8 @@ public sealed class ObjectiveTrainer<TExample> : IDisposable
         if (!_disposed)
         {
             _disposed = true;
-            _optimizer.Dispose();
+            _loop.Dispose();
             _reference?.Dispose();
-        }
-    }
-
-    private void SetLearningRate(double rate)
-    {
-        foreach (var group in _optimizer.ParamGroups)
-        {
-            group.LearningRate = rate;
         }
     }
 }
