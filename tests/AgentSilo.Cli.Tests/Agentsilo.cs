@@ -90,10 +90,14 @@ internal sealed class Agentsilo : IDisposable
         return Stdout.Contains(text, StringComparison.Ordinal);
     }
 
-    /// <summary>SIGINT, as Ctrl+C in a terminal sends.</summary>
-    public void Interrupt()
+    /// <summary>
+    /// SIGTERM, as docker stop, Kubernetes and systemd send; agentsilo treats it as Ctrl+C (SIGINT). Not SIGINT itself: a
+    /// shell without job control starts background jobs with SIGINT ignored, and children inherit that, so a test sending
+    /// SIGINT would pass or fail with how the suite was launched.
+    /// </summary>
+    public void Terminate()
     {
-        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 

@@ -91,7 +91,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Ctrl_c_cancels_the_experiment_writes_its_results_and_exits_130()
+    public async Task Sigterm_like_ctrl_c_cancels_the_experiment_writes_its_results_and_exits_130()
     {
         var spec = WriteSpec("interrupt.yaml", """
             name: interrupt
@@ -124,7 +124,7 @@ public sealed class CliTests : IDisposable
         Assert.True(await run.WaitForOutputAsync("round 1/3 · train", TimeSpan.FromMinutes(1)), run.Stdout + run.Stderr);
 
         // Mid-way through 100,000 training steps: the run must not wait for them, nor for the silo's grains.
-        run.Interrupt();
+        run.Terminate();
         Assert.Equal(130, await run.WaitAsync(TimeSpan.FromSeconds(60)));
         var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json"))).RootElement;
         Assert.Equal("cancelled", results.GetProperty("status").GetString());
