@@ -6,7 +6,6 @@ using AgentSilo.Hosting;
 using AgentSilo.Learning;
 using AgentSilo.Smart;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AgentSilo.Cli;
 
@@ -59,12 +58,7 @@ public static class SmartCommand
         var outDir = output?.FullName ?? Path.GetFullPath(Path.Combine("runs", spec.Name));
         var dataDir = data?.FullName ?? Path.Combine(outDir, "data");
         var clock = Stopwatch.StartNew();
-        using var host = EmbeddedHost.Create(dataDir, logging => logging
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
-            .AddFilter("Orleans", verbose ? LogLevel.Information : LogLevel.Error)
-            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace),
-            o => o.TorchThreads = threads);
+        using var host = EmbeddedHost.Create(dataDir, logging => logging.AddCommandConsole(verbose), o => o.TorchThreads = threads);
         await host.StartAsync(cancellationToken);
         try
         {
