@@ -39,9 +39,8 @@ public static class CriticsCommand
 
     private static int Run(DirectoryInfo? output, long seed, int threads, bool tiny, int? scanRollouts, int? policySteps, int? annotationProblems, int? prmSteps, int? studentRounds, CancellationToken cancellationToken)
     {
-        if (threads < 0)
+        if (CommandInput.BadThreads(threads))
         {
-            Console.Error.WriteLine($"agentsilo: --threads must be 0 or more, got {threads}");
             return ExitCodes.BadInput;
         }
 

@@ -68,9 +68,8 @@ public static class RunCommand
         FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool resume, bool verbose, int threads,
         TelemetryChoice telemetry, CancellationToken cancellationToken)
     {
-        if (threads < 0)
+        if (CommandInput.BadThreads(threads))
         {
-            Console.Error.WriteLine($"agentsilo: --threads must be 0 or more, got {threads}");
             return ExitCodes.BadInput;
         }
 
@@ -80,19 +79,12 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
-        ExperimentSpec spec;
-        try
+        if (CommandInput.LoadSpec(SpecLoader.LoadFile, specFile) is not { } spec)
         {
-            spec = SpecLoader.LoadFile(specFile.FullName);
-        }
-        catch (SpecException e)
-        {
-            Console.Error.WriteLine(e.Message);
             return ExitCodes.BadInput;
         }
 
-        var outDir = output?.FullName ?? Path.GetFullPath(Path.Combine("runs", spec.Name));
-        var dataDir = data?.FullName ?? Path.Combine(outDir, "data");
+        var (outDir, dataDir) = CommandInput.RunDirectories(spec.Name, output, data);
         using var host = EmbeddedHost.Create(
             dataDir,
             logging => logging.AddCommandConsole(verbose),

@@ -48,9 +48,8 @@ public static class ServeCommand
             return ExitCodes.BadInput;
         }
 
-        if (threads < 0)
+        if (CommandInput.BadThreads(threads))
         {
-            Console.Error.WriteLine($"agentsilo: --threads must be 0 or more, got {threads}");
             return ExitCodes.BadInput;
         }
 

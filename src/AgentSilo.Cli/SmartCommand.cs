@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using AgentSilo.Evolution;
 using AgentSilo.Grains;
 using AgentSilo.Hosting;
 using AgentSilo.Learning;
@@ -38,25 +37,17 @@ public static class SmartCommand
 
     private static async Task<int> RunAsync(FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool verbose, int threads, CancellationToken cancellationToken)
     {
-        if (threads < 0)
+        if (CommandInput.BadThreads(threads))
         {
-            Console.Error.WriteLine($"agentsilo: --threads must be 0 or more, got {threads}");
             return ExitCodes.BadInput;
         }
 
-        SmartSpec spec;
-        try
+        if (CommandInput.LoadSpec(SmartSpecLoader.LoadFile, specFile) is not { } spec)
         {
-            spec = SmartSpecLoader.LoadFile(specFile.FullName);
-        }
-        catch (SpecException e)
-        {
-            Console.Error.WriteLine(e.Message);
             return ExitCodes.BadInput;
         }
 
-        var outDir = output?.FullName ?? Path.GetFullPath(Path.Combine("runs", spec.Name));
-        var dataDir = data?.FullName ?? Path.Combine(outDir, "data");
+        var (outDir, dataDir) = CommandInput.RunDirectories(spec.Name, output, data);
         var clock = Stopwatch.StartNew();
         using var host = EmbeddedHost.Create(dataDir, logging => logging.AddCommandConsole(verbose), o => o.TorchThreads = threads);
         await host.StartAsync(cancellationToken);
