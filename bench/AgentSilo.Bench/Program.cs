@@ -2,7 +2,7 @@ using AgentSilo.Bench;
 
 // Benchmarks print ratios measured in one run.
 // Usage: dotnet run -c Release --project bench/AgentSilo.Bench [sampling|actor|actor2|web|web-evolve|cluster|serve|telemetry]...
-//   actor2: torch threads 2; web: our layer against bare Playwright, N = 1 and 4 parallel episodes; web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC (default examples/web-evolve.yaml);
+//   actor2: torch threads 2; web: our layer against bare Playwright, N = 1 and 4 parallel episodes, 9 interleaved rounds; web-evolve reads AGENTSILO_WEB_EVOLVE_SPEC (default examples/web-evolve.yaml);
 //   cluster: 1 silo process against 2 on a real redis-server (build src/AgentSilo.Cli in Release first).
 //        dotnet run -c Release --project bench/AgentSilo.Bench hgm [SPEC] [OUT]
 //   HGM against DGM and greedy; default examples/hgm-addition.yaml, runs/hgm-bench.

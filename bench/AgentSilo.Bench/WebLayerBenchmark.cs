@@ -32,7 +32,7 @@ public static class WebLayerBenchmark
     /// <param name="parallel">Episode counts to measure.</param>
     /// <param name="stepsPerEpisode">Steps each episode takes per round.</param>
     /// <param name="rounds">Interleaved rounds per episode count.</param>
-    public static async Task RunAsync(TextWriter output, int[] parallel, int stepsPerEpisode = 36, int rounds = 3)
+    public static async Task RunAsync(TextWriter output, int[] parallel, int stepsPerEpisode = 36, int rounds = 9)
     {
         var dir = Path.Combine(Path.GetTempPath(), "agentsilo-web-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -63,22 +63,35 @@ public static class WebLayerBenchmark
             await OursAsync(pool, source, n, 12);
             await BareAsync(browser, source.StartUrl, n, 12, observe: false, pool.Options.MaxElements);
             await BareAsync(browser, source.StartUrl, n, 12, observe: true, pool.Options.MaxElements);
-            double ours = 0, bare = 0, bareObserve = 0;
+            var ours = new double[rounds];
+            var bare = new double[rounds];
+            var bareObserve = new double[rounds];
             for (var r = 0; r < rounds; r++)
             {
-                ours += await OursAsync(pool, source, n, stepsPerEpisode);
-                bare += await BareAsync(browser, source.StartUrl, n, stepsPerEpisode, observe: false, pool.Options.MaxElements);
-                bareObserve += await BareAsync(browser, source.StartUrl, n, stepsPerEpisode, observe: true, pool.Options.MaxElements);
+                ours[r] = await OursAsync(pool, source, n, stepsPerEpisode);
+                bare[r] = await BareAsync(browser, source.StartUrl, n, stepsPerEpisode, observe: false, pool.Options.MaxElements);
+                bareObserve[r] = await BareAsync(browser, source.StartUrl, n, stepsPerEpisode, observe: true, pool.Options.MaxElements);
             }
 
+            // Pooled over all rounds, and the median of the per-round ratios (one slow round on a shared machine moves the
+            // pooled figure; the median of interleaved pairs much less), with the range of the per-round ratios.
             var steps = (double)n * stepsPerEpisode * rounds;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  N={n}: ours {steps / ours:0.0} steps/s; bare Playwright, actions only {steps / bare:0.0} steps/s (ours costs {100 * (ours / bare - 1):+0.0;-0.0}%); " +
-                $"bare actions + page read {steps / bareObserve:0.0} steps/s (ours costs {100 * (ours / bareObserve - 1):+0.0;-0.0}%)"));
+                $"  N={n}: ours {steps / ours.Sum():0.0} steps/s; bare Playwright, actions only {steps / bare.Sum():0.0} steps/s, actions + page read {steps / bareObserve.Sum():0.0} steps/s"));
+            output.WriteLine($"    ours against bare actions only: {Cost(ours, bare)}");
+            output.WriteLine($"    ours against bare actions + page read: {Cost(ours, bareObserve)}");
         }
 
         output.WriteLine($"  blocked requests {pool.Stats.BlockedRequests}, hung pages {pool.Stats.HungPages}");
         Directory.Delete(dir, recursive: true);
+    }
+
+    private static string Cost(double[] ours, double[] bare)
+    {
+        var ratios = ours.Zip(bare, (o, b) => 100 * ((o / b) - 1)).Order().ToArray();
+        var median = ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[(ratios.Length / 2) - 1] + ratios[ratios.Length / 2]) / 2;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"pooled {100 * ((ours.Sum() / bare.Sum()) - 1):+0.0;-0.0}%, median of rounds {median:+0.0;-0.0}% (rounds {ratios[0]:+0.0;-0.0}% to {ratios[^1]:+0.0;-0.0}%)");
     }
 
     // Seconds for n episodes of `steps` steps each, in parallel, through the environment layer (episode start excluded).

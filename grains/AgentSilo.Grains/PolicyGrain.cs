@@ -17,8 +17,6 @@ namespace AgentSilo.Grains;
 public sealed partial class PolicyGrain(
     IOptions<AgentSiloOptions> options, ILogger<PolicyGrain> logger, GenAiContentCapture? contentCapture = null) : Grain, IPolicyGrain
 {
-    private const int CheckpointChunkBytes = 1 << 20;
-
     private const string AgentName = "policy";
 
     private readonly bool _captureContent = contentCapture?.Enabled ?? false;
@@ -111,38 +109,16 @@ public sealed partial class PolicyGrain(
     /// </summary>
     private async Task<string> LocalCheckpointAsync(PolicyVersion policy)
     {
-        if (File.Exists(policy.CheckpointPath))
-        {
-            return policy.CheckpointPath;
-        }
-
-        var copy = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "checkpoint-cache", policy.Policy, $"v{policy.Version:D4}-{policy.Sha256[..16]}.ckpt");
-        if (File.Exists(copy))
-        {
-            return copy;
-        }
-
+        var cache = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "checkpoint-cache", policy.Policy, $"v{policy.Version:D4}-{policy.Sha256[..16]}.ckpt");
         var trainer = GrainFactory.GetGrain<ITrainerGrain>(policy.Policy);
-        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-        var partial = $"{copy}.part-{Guid.NewGuid():N}";
-        await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write))
+        var (path, fetched) = await CheckpointTransfer.LocalPathAsync(
+            policy.CheckpointPath, cache, offset => trainer.ReadCheckpointAsync(policy.Version, offset, CheckpointTransfer.ChunkBytes));
+        if (fetched)
         {
-            for (long offset = 0; ; )
-            {
-                var chunk = await trainer.ReadCheckpointAsync(policy.Version, offset, CheckpointChunkBytes);
-                if (chunk.Length == 0)
-                {
-                    break;
-                }
-
-                await file.WriteAsync(chunk);
-                offset += chunk.Length;
-            }
+            LogFetched(logger, policy.Policy, policy.Version, new FileInfo(path).Length);
         }
 
-        File.Move(partial, copy, overwrite: true);
-        LogFetched(logger, policy.Policy, policy.Version, new FileInfo(copy).Length);
-        return copy;
+        return path;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -102,23 +102,8 @@ public sealed partial class TrainerGrain(
         return new IngestResult(fresh, current.Count - fresh, samples.Count - current.Count);
     }
 
-    public async Task<byte[]> ReadCheckpointAsync(int version, long offset, int count)
-    {
-        var path = options.Value.CheckpointPath(this.GetPrimaryKeyString(), version);
-        return await Task.Run(() =>
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (offset >= file.Length)
-            {
-                return [];
-            }
-
-            file.Position = offset;
-            var buffer = new byte[(int)Math.Min(count, file.Length - offset)];
-            file.ReadExactly(buffer);
-            return buffer;
-        });
-    }
+    public Task<byte[]> ReadCheckpointAsync(int version, long offset, int count) =>
+        CheckpointTransfer.ReadChunkAsync(options.Value.CheckpointPath(this.GetPrimaryKeyString(), version), offset, count);
 
     public Task StartTrainingAsync(int round, int steps)
     {

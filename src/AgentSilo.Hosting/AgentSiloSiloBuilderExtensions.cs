@@ -25,7 +25,8 @@ public static class AgentSiloSiloBuilderExtensions
     /// The embedded default: one silo on localhost, grain state in SQLite under <paramref name="dataDirectory"/>, checkpoints
     /// beside it. What `agentsilo run` uses when no cluster is named.
     /// </summary>
-    public static ISiloBuilder AddEmbeddedAgentSilo(this ISiloBuilder builder, string dataDirectory, Action<AgentSiloOptions>? configure = null)
+    public static ISiloBuilder AddEmbeddedAgentSilo(
+        this ISiloBuilder builder, string dataDirectory, Action<AgentSiloOptions>? configure = null, Action<Web.Browser.WebBrowserOptions>? web = null)
     {
         var data = Path.GetFullPath(dataDirectory);
         return builder
@@ -35,7 +36,7 @@ public static class AgentSiloSiloBuilderExtensions
                 configure?.Invoke(o);
             })
             .AddSqliteGrainStorage(AgentSiloNames.Storage, o => o.DataSource = Path.Combine(data, "agentsilo.db"))
-            .AddWebEnvironments(); // Chromium starts only with the first web episode
+            .AddWebEnvironments(web); // Chromium starts only with the first web episode
     }
 }
 

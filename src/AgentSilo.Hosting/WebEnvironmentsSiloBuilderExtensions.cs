@@ -1,4 +1,5 @@
 using AgentSilo.Web.Browser;
+using AgentSilo.Web.Site;
 using AgentSilo.Web.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,14 +14,17 @@ public static class WebEnvironmentsSiloBuilderExtensions
 {
     /// <summary>
     /// The silo's shared Chromium (<see cref="WebBrowserPool"/>, launched with the first episode, closed with the silo),
-    /// its options (validated when the silo starts), and task resolution for spec files. WebEnvironmentGrain needs it.
+    /// its options (validated when the silo starts), the built-in task site (served by the silo on 127.0.0.1, started with the
+    /// first built-in task), and task resolution for spec files and built-in task names. The web grains need it.
     /// </summary>
     public static ISiloBuilder AddWebEnvironments(this ISiloBuilder builder, Action<WebBrowserOptions>? configure = null)
     {
         builder.Services.AddOptions<WebBrowserOptions>().Configure(o => configure?.Invoke(o)).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebBrowserOptions>, WebBrowserOptionsValidator>());
         builder.Services.TryAddSingleton(sp => new WebBrowserPool(sp.GetRequiredService<IOptions<WebBrowserOptions>>(), sp.GetService<ILogger<WebBrowserPool>>()));
+        builder.Services.TryAddSingleton<SharedTaskSite>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IWebTaskResolver, SpecFileTaskResolver>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IWebTaskResolver, BuiltInTaskResolver>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebBrowserWarmup>());
         return builder;
     }

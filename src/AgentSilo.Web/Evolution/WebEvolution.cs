@@ -32,7 +32,8 @@ public sealed record WebRound(
     double PolicyLoss,
     double WorldModelLoss,
     double Seconds,
-    string? Checkpoint = null);
+    string? Checkpoint = null,
+    string? CheckpointSha256 = null);
 
 /// <summary>results.json of a web self-evolution run.</summary>
 public sealed record WebEvolutionResults(int SchemaVersion, string Experiment, string Status, string? Error, WebEvolutionSpec Spec, IReadOnlyList<WebRound> Rounds);
@@ -158,15 +159,15 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
             return new WebTaskRound(t.Id, evaluations[i].Count, ok, evaluations[i].Count == 0 ? 0 : ok / (double)evaluations[i].Count,
                 ex.Count, ex.Count(e => e.Success), ex.Sum(e => e.Steps.Count), imagined.GetValueOrDefault(t.Id));
         }).ToList();
-        string? checkpoint = null;
+        AgentSilo.Learning.CheckpointFile? checkpoint = null;
         if (CheckpointDirectory is not null)
         {
-            checkpoint = Policy.Save(Path.Combine(CheckpointDirectory, $"web-policy-v{round + 1}.bin")).Path;
+            checkpoint = Policy.Save(Path.Combine(CheckpointDirectory, $"web-policy-v{round + 1}.bin"));
             WorldModel?.SaveTo(Path.Combine(CheckpointDirectory, $"web-world-model-v{round + 1}.bin"));
         }
 
         return new WebRound(round, round + 1, perTask.Average(t => t.HeldOutSuccess), perTask, perTask.Sum(t => t.RealSteps), _totalRealSteps,
-            _keptEpisodes, imagined.Values.Sum(), policyLoss, worldLoss, clock.Elapsed.TotalSeconds, checkpoint);
+            _keptEpisodes, imagined.Values.Sum(), policyLoss, worldLoss, clock.Elapsed.TotalSeconds, checkpoint?.Path, checkpoint?.Sha256);
     }
 
     private async Task<List<WebEpisodeRecord>> ExploreAsync(BuiltInTaskSource task, int round, CancellationToken cancellationToken)
