@@ -26,8 +26,12 @@ public interface IPolicyGrain : IGrainWithStringKey
     Task<IReadOnlyList<SampledCompletion>> SampleAsync(SampleRequest request);
 }
 
-/// <summary>Runs episodes of policy against task, producing trajectories tagged with the policy version. A stateless worker.</summary>
-public interface IRolloutGrain : IGrainWithIntegerKey
+/// <summary>
+/// Runs episodes of policy against task, producing trajectories tagged with the policy version. Keyed
+/// <c>{experiment}/{slot}</c>: each experiment keeps its own slots busy, so experiments sharing a cluster never queue
+/// behind each other's rollouts.
+/// </summary>
+public interface IRolloutGrain : IGrainWithStringKey
 {
     Task<IReadOnlyList<Trajectory>> RunAsync(RolloutRequest request);
 }

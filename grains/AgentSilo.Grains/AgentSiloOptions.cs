@@ -15,7 +15,7 @@ public sealed class AgentSiloOptions
     /// <summary>Most sequences (problems times samples) in one rollout call, so each call stays far inside the grain-call timeout. Default 512.</summary>
     public int MaxSequencesPerRollout { get; set; } = 512;
 
-    /// <summary>Rollout calls an experiment keeps in flight at once. Default 4.</summary>
+    /// <summary>Rollout calls an experiment keeps in flight at once per active silo (its rollout grains spread over the silos). Default 4.</summary>
     public int RolloutConcurrency { get; set; } = 4;
 
     /// <summary>

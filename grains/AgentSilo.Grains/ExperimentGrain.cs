@@ -505,10 +505,12 @@ public sealed partial class ExperimentGrain(
         }
 
 
-        // Bounded fan-out over a pool of rollout grains (slots): a call queued behind a busy one spends its grain-call
-        // timeout waiting. The slots are spread over the silos, each sampling with its silo's policy workers.
+        // Bounded fan-out over this experiment's pool of rollout grains (slots): a call queued behind a busy one spends its
+        // grain-call timeout waiting. The slots, as many per active silo as configured, spread over the silos, each sampling
+        // with its silo's policy workers.
+        var silos = (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count;
         var slots = System.Threading.Channels.Channel.CreateUnbounded<int>();
-        for (var slot = 0; slot < options.Value.RolloutConcurrency; slot++)
+        for (var slot = 0; slot < options.Value.RolloutConcurrency * Math.Max(1, silos); slot++)
         {
             slots.Writer.TryWrite(slot);
         }
@@ -525,7 +527,7 @@ public sealed partial class ExperimentGrain(
                 {
                     try
                     {
-                        var result = await GrainFactory.GetGrain<IRolloutGrain>(slot).RunAsync(request);
+                        var result = await GrainFactory.GetGrain<IRolloutGrain>($"{Id}/{slot}").RunAsync(request);
                         _stepDone += showProgress ? 1 : 0;
                         return result;
                     }

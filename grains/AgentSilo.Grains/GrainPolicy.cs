@@ -31,7 +31,7 @@ public static class GrainPolicy
                     {
                         try
                         {
-                            return await grains.GetGrain<IRolloutGrain>(0).RunAsync(request);
+                            return await grains.GetGrain<IRolloutGrain>($"{id}/{i % Math.Max(1, concurrency)}").RunAsync(request);
                         }
                         catch (Exception) when (attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
                         {

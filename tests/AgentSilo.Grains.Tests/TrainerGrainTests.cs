@@ -55,7 +55,7 @@ public class TrainerGrainTests(ClusterFixture fixture)
         var plan = new Plan(spec);
         var problems = plan.GenerationProblems(1).Take(3).ToList();
         var request = new RolloutRequest("rollout", 1, status.Published!, problems, new SamplingSettings(1, 1, 2, 8), Seed: 5, Tag: "gen", FirstIndex: 10);
-        var rollout = fixture.Grains.GetGrain<IRolloutGrain>(0);
+        var rollout = fixture.Grains.GetGrain<IRolloutGrain>("rollout/0");
 
         var first = await rollout.RunAsync(request);
         var second = await rollout.RunAsync(request);
