@@ -72,6 +72,19 @@ public static class BStar
     }
 
     /// <summary>
+    /// Marks the sample a likelihood reward selects at <paramref name="minLikelihood"/>: the group's complete answer with the
+    /// highest mean log-prob per token, when its per-token likelihood exp(mean log-prob) reaches the threshold (the score axis
+    /// of B-STaR's reward threshold; 0 keeps every group's best).
+    /// </summary>
+    public static IReadOnlyList<BalanceSample> LikelihoodSelection(IReadOnlyList<(string Answer, bool Correct, bool Stopped, double MeanLogProb)> group, double minLikelihood)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var best = group.Select((s, i) => (s, i)).Where(x => x.s.Stopped).OrderByDescending(x => x.s.MeanLogProb).ThenBy(x => x.i).Select(x => (int?)x.i).FirstOrDefault();
+        var chosen = best is { } b && Math.Exp(group[b].MeanLogProb) >= minLikelihood ? best : null;
+        return [.. group.Select((s, i) => new BalanceSample(s.Answer, s.Correct, i == chosen))];
+    }
+
+    /// <summary>
     /// Marks the samples a majority-vote reward selects at <paramref name="minVoteShare"/>: a group's most frequent complete
     /// answer, when its share reaches the threshold. (A verifier reward selects exactly the right ones: no threshold.)
     /// </summary>
