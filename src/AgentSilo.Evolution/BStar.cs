@@ -72,16 +72,14 @@ public static class BStar
     }
 
     /// <summary>
-    /// Marks the sample a likelihood reward selects at <paramref name="minLikelihood"/>: the group's complete answer with the
-    /// highest mean log-prob per token, when its per-token likelihood exp(mean log-prob) reaches the threshold (the score axis
-    /// of B-STaR's reward threshold; 0 keeps every group's best).
+    /// Marks the samples a likelihood reward selects at <paramref name="minLikelihood"/>: every complete answer whose per-token
+    /// likelihood exp(mean log-prob) reaches the threshold (B-STaR's reward threshold on a score axis: a stricter one keeps
+    /// fewer, more often right, answers; 0 keeps them all). The judge trains on the most likely of a problem's selected answers.
     /// </summary>
     public static IReadOnlyList<BalanceSample> LikelihoodSelection(IReadOnlyList<(string Answer, bool Correct, bool Stopped, double MeanLogProb)> group, double minLikelihood)
     {
         ArgumentNullException.ThrowIfNull(group);
-        var best = group.Select((s, i) => (s, i)).Where(x => x.s.Stopped).OrderByDescending(x => x.s.MeanLogProb).ThenBy(x => x.i).Select(x => (int?)x.i).FirstOrDefault();
-        var chosen = best is { } b && Math.Exp(group[b].MeanLogProb) >= minLikelihood ? best : null;
-        return [.. group.Select((s, i) => new BalanceSample(s.Answer, s.Correct, i == chosen))];
+        return [.. group.Select(s => new BalanceSample(s.Answer, s.Correct, s.Stopped && Math.Exp(s.MeanLogProb) >= minLikelihood))];
     }
 
     /// <summary>
