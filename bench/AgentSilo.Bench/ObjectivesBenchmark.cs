@@ -36,19 +36,20 @@ internal static class ObjectivesBenchmark
         output.WriteLine(string.Create(Inv, $"objectives: {first.Task.Suite}, difficulties {first.Task.Difficulties[0]}-{first.Task.Difficulties[1]}, trained on {band.Min()}-{band.Max()} (the rest out of distribution), seed {first.Seed}, {first.Rounds} rounds x {first.Method.ProblemsPerRound} problems x {first.Method.SamplesPerProblem} samples, {first.Train.StepsPerRound} steps of {first.Train.BatchSize}; {first.Eval.ProblemsPerDifficulty} held-out problems per difficulty"));
         output.WriteLine("accuracy = greedy answers that match the reference solution (the win rate against it on a verifiable task)");
         output.WriteLine();
-        output.WriteLine("| method | objective | in-band held-out: base -> final | out-of-distribution: base -> final | wall s |");
-        output.WriteLine("| --- | --- | ---: | ---: | ---: |");
+        output.WriteLine("compute per step: sequences through the trained model (forward and backward) / through the frozen reference (forward only), at batch_size examples a step; every row takes the same steps and samples the same problems");
+        output.WriteLine("| method | objective | sequences per step (trained / reference) | in-band held-out: base -> final | out-of-distribution: base -> final | wall s |");
+        output.WriteLine("| --- | --- | --- | ---: | ---: | ---: |");
         foreach (var (spec, status, seconds) in results)
         {
             if (status.Phase != ExperimentPhase.Completed || status.Rounds.Count == 0)
             {
-                output.WriteLine($"| {spec.Name} | failed: {status.Error} | | | |");
+                output.WriteLine($"| {spec.Name} | failed: {status.Error} | | | | |");
                 continue;
             }
 
             var (b, f) = (status.Rounds[0], status.Rounds[^1]);
             output.WriteLine(string.Create(Inv,
-                $"| {spec.Name} | {Objectives(spec)} | {Mean(b, band, true):P1} -> {Mean(f, band, true):P1} | {Mean(b, band, false):P1} -> {Mean(f, band, false):P1} | {seconds:0} |"));
+                $"| {spec.Name} | {Objectives(spec)} | {Compute(spec)} | {Mean(b, band, true):P1} -> {Mean(f, band, true):P1} | {Mean(b, band, false):P1} -> {Mean(f, band, false):P1} | {seconds:0} |"));
         }
 
         var revisions = first.Eval.Revisions;
@@ -68,21 +69,28 @@ internal static class ObjectivesBenchmark
         }
     }
 
-    /// <summary>One spec synchronously, then asynchronously (method.asynchronous, max_staleness 1), then both again: samples/s and accuracy.</summary>
-    public static async Task RunAsyncRolloutsAsync(TextWriter output, string specPath, int pairs)
+    /// <summary>
+    /// One spec synchronously, then asynchronously (method.asynchronous, max_staleness 1), over <paramref name="seeds"/> seeds
+    /// (the spec's, then the next ones), interleaved: samples/s and final accuracy. The synchronous arm runs with
+    /// max_staleness 0, so both arms train each round on that round's samples only, with the same steps: the synchronous arm
+    /// with the bound at 1 would also re-train on the previous round's samples (one version behind, still within it).
+    /// </summary>
+    public static async Task RunAsyncRolloutsAsync(TextWriter output, string specPath, int seeds)
     {
         var asynchronous = SpecLoader.LoadFile(specPath);
         var synchronous = SpecLoader.LoadFile(specPath);
         synchronous.Name += "-sync";
         synchronous.Method.Asynchronous = false;
+        synchronous.Train.MaxStaleness = 0;
         var band = new Plan(asynchronous).TrainingDifficulties.ToHashSet();
-        var rows = new List<(string Arm, double SamplesPerSecond, double Seconds, double Accuracy, double Ood, int Generated, int Stale)>();
-        for (var pair = 0; pair < pairs; pair++)
+        var rows = new List<(string Arm, long Seed, double SamplesPerSecond, double Seconds, double Accuracy, double Ood, int Generated, int Stale)>();
+        for (var k = 0; k < seeds; k++)
         {
             foreach (var spec in new[] { synchronous, asynchronous })
             {
                 var arm = SpecLoader.Parse(SpecLoader.ToJson(spec));
-                arm.Name = $"{spec.Name}-{pair}";
+                arm.Seed = spec.Seed + k;
+                arm.Name = $"{spec.Name}-s{arm.Seed}";
                 var (status, _) = await RunExperimentAsync(arm, output);
                 if (status.Phase != ExperimentPhase.Completed)
                 {
@@ -94,24 +102,24 @@ internal static class ObjectivesBenchmark
                 var rounds = status.Rounds.Skip(1).ToList();
                 var seconds = rounds.Sum(r => r.WallSeconds);
                 var generated = rounds.Sum(r => r.SamplesGenerated);
-                rows.Add((spec.Method.Asynchronous ? "async" : "sync", generated / seconds, seconds,
+                rows.Add((spec.Method.Asynchronous ? "async" : "sync", arm.Seed, generated / seconds, seconds,
                     Mean(status.Rounds[^1], band, true), Mean(status.Rounds[^1], band, false), generated, rounds.Sum(r => r.SamplesStale)));
             }
         }
 
         output.WriteLine();
-        output.WriteLine($"asynchronous rollouts: {asynchronous.Name}, rounds 1-{asynchronous.Rounds} (generate + train + evaluate), interleaved sync/async x {pairs}, torch threads 1");
-        output.WriteLine("| arm | samples | seconds | samples/s | in-band accuracy (final) | out-of-distribution | stale dropped |");
-        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine($"asynchronous rollouts: {asynchronous.Name}, rounds 1-{asynchronous.Rounds} (generate + train + evaluate), sync (max_staleness 0) and async (max_staleness {asynchronous.Train.MaxStaleness}) interleaved over {seeds} seeds, torch threads 1");
+        output.WriteLine("| arm | seed | samples | seconds | samples/s | in-band accuracy (final) | out-of-distribution | stale dropped |");
+        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
         {
-            output.WriteLine(string.Create(Inv, $"| {r.Arm} | {r.Generated} | {r.Seconds:0.0} | {r.SamplesPerSecond:0.0} | {r.Accuracy:P1} | {r.Ood:P1} | {r.Stale} |"));
+            output.WriteLine(string.Create(Inv, $"| {r.Arm} | {r.Seed} | {r.Generated} | {r.Seconds:0.0} | {r.SamplesPerSecond:0.0} | {r.Accuracy:P1} | {r.Ood:P1} | {r.Stale} |"));
         }
 
         var sync = rows.Where(r => r.Arm == "sync").ToList();
         var async = rows.Where(r => r.Arm == "async").ToList();
         output.WriteLine(string.Create(Inv,
-            $"samples/s async / sync: {async.Sum(r => r.Generated) / async.Sum(r => r.Seconds) / (sync.Sum(r => r.Generated) / sync.Sum(r => r.Seconds)):0.00}x; final in-band accuracy async {async.Average(r => r.Accuracy):P1} vs sync {sync.Average(r => r.Accuracy):P1}"));
+            $"samples/s async / sync: {async.Sum(r => r.Generated) / async.Sum(r => r.Seconds) / (sync.Sum(r => r.Generated) / sync.Sum(r => r.Seconds)):0.00}x; final accuracy over the seeds, in band: async {async.Average(r => r.Accuracy):P1} vs sync {sync.Average(r => r.Accuracy):P1} (per-seed difference async - sync: {string.Join(", ", async.Zip(sync, (a, b) => $"{(a.Accuracy - b.Accuracy) * 100:+0.0;-0.0} pt"))}); out of distribution: async {async.Average(r => r.Ood):P1} vs sync {sync.Average(r => r.Ood):P1}"));
     }
 
     private static async Task<(ExperimentStatus Status, double Seconds)> RunExperimentAsync(ExperimentSpec spec, TextWriter output)
@@ -167,6 +175,26 @@ internal static class ObjectivesBenchmark
         {
             throw new InvalidOperationException($"{string.Join(", ", different)} differ from {specs[0].Name} in tasks, seed or budget");
         }
+    }
+
+    /// <summary>
+    /// Sequences a step puts through the trained model and through the frozen reference, per objective (SFT and the policy
+    /// gradients: one per example, GRPO's KL adds the reference; DPO and PIT: chosen and rejected; SRPO: chosen and rejected
+    /// as answers, as improvements of the rejected draft and as keeps of the chosen draft). The policy gradients also score
+    /// the round's samples once under the starting weights (the clipped ratio's old policy).
+    /// </summary>
+    private static string Compute(ExperimentSpec spec)
+    {
+        var b = spec.Train.BatchSize;
+        string One(ObjectiveKind kind) => kind switch
+        {
+            ObjectiveKind.Sft or ObjectiveKind.Reinforce => $"{b} / 0",
+            ObjectiveKind.Grpo => spec.Train.KlCoefficient > 0 ? $"{b} / {b}" : $"{b} / 0",
+            ObjectiveKind.Dpo or ObjectiveKind.Pit => $"{2 * b} / {2 * b}",
+            ObjectiveKind.Srpo => $"{6 * b} / {6 * b}",
+            _ => "?",
+        };
+        return spec.Train.Schedule is { } schedule ? string.Join(", ", schedule.Distinct().Select(One)) : One(spec.Train.Objective);
     }
 
     private static string Objectives(ExperimentSpec spec) =>

@@ -7,7 +7,7 @@ using AgentSilo.Bench;
 //        dotnet run -c Release --project bench/AgentSilo.Bench hgm [SPEC] [OUT]
 //   HGM against DGM and greedy; default examples/hgm-addition.yaml, runs/hgm-bench.
 //        dotnet run -c Release --project bench/AgentSilo.Bench objectives [FOLDER]   (default examples/objectives)
-//        dotnet run -c Release --project bench/AgentSilo.Bench async [SPEC] [PAIRS]  (default examples/objectives/async-grpo-addition.yaml, 1)
+//        dotnet run -c Release --project bench/AgentSilo.Bench async [SPEC] [SEEDS]  (default examples/objectives/async-grpo-addition.yaml, 1)
 //        dotnet run -c Release --project bench/AgentSilo.Bench ttsi [SPEC]           (default examples/objectives/sft-addition.yaml)
 //   training objectives side by side (same tasks, seeds, budget); asynchronous against synchronous rollouts; test-time self-improvement.
 if (args.Length > 0 && args[0] == "objectives")

@@ -121,7 +121,8 @@ public sealed record JudgeRequest(
     [property: Id(2)] double MinVoteShare,
     [property: Id(3)] double LengthFilter,
     [property: Id(4)] IReadOnlyList<TaskProblem> Problems,
-    [property: Id(5)] IReadOnlyList<Trajectory> Trajectories);
+    [property: Id(5)] IReadOnlyList<Trajectory> Trajectories,
+    [property: Id(6)] double MinLikelihood = 0);
 
 /// <summary>The critic's choice for one problem, with its annotation.</summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.CriticVerdict")]

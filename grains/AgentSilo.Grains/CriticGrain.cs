@@ -43,7 +43,7 @@ public sealed class CriticGrain : Grain, ICriticGrain
         var samples = request.Trajectories
             .Select(t => new SampledAnswer(t.Id, t.TaskId, t.FinalAction, t.MeanLogProb, t.Stopped))
             .ToList();
-        var judgement = Judge.Select(selection, suite, request.Problems, samples, request.MinVoteShare, request.LengthFilter);
+        var judgement = Judge.Select(selection, suite, request.Problems, samples, request.MinVoteShare, request.LengthFilter, request.MinLikelihood);
         var verdicts = judgement.Kept
             .Select(k => new CriticVerdict(k.TrajectoryId, k.Problem.Id, k.Answer, k.Confidence, method))
             .ToList();

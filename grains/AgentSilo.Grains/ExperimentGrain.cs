@@ -294,8 +294,11 @@ public sealed partial class ExperimentGrain(
                 {
                     SetStep("judge", 0, 1);
                     var critic = GrainFactory.GetGrain<ICriticGrain>(0);
+                    // This round's thresholds: the one B-STaR measured it at (it has already chosen the next), or the spec's.
+                    double JudgeThreshold(SelectionKind kind) => balance is { } b && plan.Selection == kind ? b.Config.Threshold : Threshold(plan, kind);
                     var judged = await critic.JudgeAsync(new JudgeRequest(
-                        spec.Task.Suite, plan.Selection.ToString(), balance?.Config.Threshold ?? spec.Method.MinVoteShare, plan.LengthFilter, problems, trajectories));
+                        spec.Task.Suite, plan.Selection.ToString(), JudgeThreshold(SelectionKind.Majority), plan.LengthFilter, problems, trajectories,
+                        JudgeThreshold(SelectionKind.Likelihood)));
                     kept = judged.Kept.Count;
                     keptCorrect = judged.KeptCorrect;
                     var keptIds = judged.Kept.Select(v => v.TrajectoryId).ToHashSet(StringComparer.Ordinal);
@@ -378,9 +381,10 @@ public sealed partial class ExperimentGrain(
         Plan plan, PolicyVersion policy, int round, IReadOnlyList<TaskProblem> problems, List<Trajectory> trajectories, CancellationToken cancellationToken)
     {
         var m = plan.Spec.Method;
-        var current = new BalanceConfig(state.State.Temperature ?? m.Temperature, state.State.Threshold ?? m.MinVoteShare);
-        var thresholds = plan.Selection == SelectionKind.Majority
-            ? new[] { current.Threshold - 0.2, current.Threshold, current.Threshold + 0.2 }.Where(t => t is > 0 and <= 1).Distinct().ToList()
+        var current = new BalanceConfig(state.State.Temperature ?? m.Temperature, Threshold(plan, plan.Selection));
+        var thresholds = plan.Selection is SelectionKind.Majority or SelectionKind.Likelihood
+            ? new[] { current.Threshold - m.BstarThresholdStep, current.Threshold, current.Threshold + m.BstarThresholdStep }
+                .Select(t => Math.Round(t, 6)).Where(t => t <= 1 && (t > 0 || (t == 0 && plan.Selection == SelectionKind.Likelihood))).Distinct().ToList()
             : [current.Threshold];
         var probe = problems.Take(m.BstarProbeProblems).ToList();
         var probeIds = probe.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
@@ -405,6 +409,14 @@ public sealed partial class ExperimentGrain(
         return (current, stats);
     }
 
+    /// <summary>
+    /// The reward threshold of <paramref name="kind"/> this round: B-STaR's choice when the round's selection is that kind
+    /// and B-STaR has chosen, else the spec's (majority: min_vote_share; likelihood: min_likelihood).
+    /// </summary>
+    private double Threshold(Plan plan, SelectionKind kind) =>
+        plan.Selection == kind && state.State.Threshold is { } chosen ? chosen
+        : kind == SelectionKind.Likelihood ? plan.Spec.Method.MinLikelihood : plan.Spec.Method.MinVoteShare;
+
     /// <summary>Each problem's samples as B-STaR counts them, selected by the round's reward rule at <paramref name="threshold"/>.</summary>
     private static List<IReadOnlyList<BalanceSample>> Groups(Plan plan, IReadOnlyList<TaskProblem> problems, IReadOnlyList<Trajectory> samples, double threshold)
     {
@@ -412,11 +424,10 @@ public sealed partial class ExperimentGrain(
         return [.. problems.Select(p =>
         {
             var group = byTask[p.Id].Select(t => (t.FinalAction, Correct: t.Stopped && plan.Suite.Verify(p, t.FinalAction), t.Stopped, t.MeanLogProb)).ToList();
-            var best = group.Where(g => g.Stopped).Select(g => g.MeanLogProb).DefaultIfEmpty(double.NaN).Max();
             return plan.Selection switch
             {
                 SelectionKind.Majority => BStar.MajoritySelection([.. group.Select(g => (g.FinalAction, g.Correct, g.Stopped))], threshold),
-                SelectionKind.Likelihood => (IReadOnlyList<BalanceSample>)[.. group.Select(g => new BalanceSample(g.FinalAction, g.Correct, g.Stopped && g.MeanLogProb == best))],
+                SelectionKind.Likelihood => BStar.LikelihoodSelection(group, threshold),
                 _ => [.. group.Select(g => new BalanceSample(g.FinalAction, g.Correct, g.Correct))],
             };
         })];

@@ -72,6 +72,17 @@ public static class BStar
     }
 
     /// <summary>
+    /// Marks the samples a likelihood reward selects at <paramref name="minLikelihood"/>: every complete answer whose per-token
+    /// likelihood exp(mean log-prob) reaches the threshold (B-STaR's reward threshold on a score axis: a stricter one keeps
+    /// fewer, more often right, answers; 0 keeps them all). The judge trains on the most likely of a problem's selected answers.
+    /// </summary>
+    public static IReadOnlyList<BalanceSample> LikelihoodSelection(IReadOnlyList<(string Answer, bool Correct, bool Stopped, double MeanLogProb)> group, double minLikelihood)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        return [.. group.Select(s => new BalanceSample(s.Answer, s.Correct, s.Stopped && Math.Exp(s.MeanLogProb) >= minLikelihood))];
+    }
+
+    /// <summary>
     /// Marks the samples a majority-vote reward selects at <paramref name="minVoteShare"/>: a group's most frequent complete
     /// answer, when its share reaches the threshold. (A verifier reward selects exactly the right ones: no threshold.)
     /// </summary>

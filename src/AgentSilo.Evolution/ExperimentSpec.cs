@@ -201,6 +201,12 @@ public sealed class MethodSection
     /// <summary>Majority selection keeps a problem only when its answer has at least this vote share. Default 0.5.</summary>
     public double MinVoteShare { get; set; } = 0.5;
 
+    /// <summary>
+    /// Likelihood selection keeps a problem's most likely complete answer only when its per-token likelihood
+    /// (exp of its mean log-prob) reaches this; 0 keeps every one. B-STaR moves it for likelihood rewards. Default 0.
+    /// </summary>
+    public double MinLikelihood { get; set; }
+
     /// <summary>Before voting, drop answers shorter than this fraction of the group's longest; 0 disables. Default 0 (curriculum: 1).</summary>
     public double? LengthFilter { get; set; }
 
@@ -233,6 +239,12 @@ public sealed class MethodSection
 
     /// <summary>B-STaR: the temperature step to the neighbours. Default 0.2.</summary>
     public double BstarTemperatureStep { get; set; } = 0.2;
+
+    /// <summary>
+    /// B-STaR: the step to the neighbouring reward thresholds (majority: vote share; likelihood: per-token likelihood, see
+    /// <see cref="MinLikelihood"/>). Default 0.2.
+    /// </summary>
+    public double BstarThresholdStep { get; set; } = 0.2;
 
     /// <summary>B-STaR: distinct correct answers per problem that count as full exploration (n*). Default 1.</summary>
     public int BstarNStar { get; set; } = 1;

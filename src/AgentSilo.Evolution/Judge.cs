@@ -33,7 +33,8 @@ public static class Judge
         IReadOnlyList<TaskProblem> problems,
         IReadOnlyList<SampledAnswer> samples,
         double minVoteShare = 0.5,
-        double lengthFilter = 0)
+        double lengthFilter = 0,
+        double minLikelihood = 0)
     {
         var byProblem = samples.Where(s => s.Stopped).ToLookup(s => s.ProblemId);
         var kept = new List<Selection>();
@@ -55,7 +56,7 @@ public static class Judge
             {
                 SelectionKind.Verifier => group.Where(s => suite.Verify(problem, s.Answer)).Select(s => new Selection(s.TrajectoryId, problem, s.Answer, 1)).FirstOrDefault(),
                 SelectionKind.Majority => ByVote(problem, group, minVoteShare),
-                SelectionKind.Likelihood => ByLikelihood(problem, group),
+                SelectionKind.Likelihood => ByLikelihood(problem, group, minLikelihood),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
             };
             if (choice is not null)
@@ -79,9 +80,10 @@ public static class Judge
         return new Selection(first.TrajectoryId, problem, vote.Answer, vote.Share);
     }
 
-    private static Selection ByLikelihood(TaskProblem problem, List<SampledAnswer> group)
+    private static Selection? ByLikelihood(TaskProblem problem, List<SampledAnswer> group, double minLikelihood)
     {
         var best = group[SelfLikelihood.Best(group.Select(s => s.MeanLogProb).ToList())];
-        return new Selection(best.TrajectoryId, problem, best.Answer, Math.Exp(best.MeanLogProb));
+        var likelihood = Math.Exp(best.MeanLogProb);
+        return likelihood < minLikelihood ? null : new Selection(best.TrajectoryId, problem, best.Answer, likelihood);
     }
 }

@@ -102,11 +102,12 @@ public static class ObjectiveData
         }
     }
 
-    /// <summary>Keeps the pairs whose longest row (chosen or rejected, after a revision prompt) fits the model's context.</summary>
+    /// <summary>Keeps the pairs whose longest row (chosen or rejected, after either one as the draft of a revision prompt) fits the model's context.</summary>
     public static List<PreferencePair> Fitting(IEnumerable<PreferencePair> pairs, GptConfig config, bool withRevisions) =>
         [.. pairs.Where(p =>
             Fits(p.Prompt, p.Chosen, config) && Fits(p.Prompt, p.Rejected, config)
-            && (!withRevisions || (Fits(Revision.Prompt(p.Prompt, p.Rejected), p.Chosen, config) && Fits(Revision.Prompt(p.Prompt, p.Chosen), p.Rejected, config))))];
+            && (!withRevisions || new[] { p.Rejected, p.Chosen }.All(draft =>
+                Fits(Revision.Prompt(p.Prompt, draft), p.Chosen, config) && Fits(Revision.Prompt(p.Prompt, draft), p.Rejected, config))))];
 
     private static bool Fits(int[] prompt, int[] completion, GptConfig config) =>
         completion.Length > 0 && prompt.Length + completion.Length - 1 <= config.ContextLength;

@@ -99,6 +99,8 @@ public static partial class SpecLoader
         Check(m.Temperature is > 0 and <= 5, "method.temperature", $"must be in (0, 5], got {m.Temperature}");
         Check(m.TopP is > 0 and <= 1, "method.top_p", $"must be in (0, 1], got {m.TopP}");
         Check(m.MinVoteShare is >= 0 and <= 1, "method.min_vote_share", $"must be in [0, 1], got {m.MinVoteShare}");
+        Check(m.MinLikelihood is >= 0 and <= 1, "method.min_likelihood", $"must be in [0, 1], got {m.MinLikelihood}");
+        Check(m.BstarThresholdStep is > 0 and < 1, "method.bstar_threshold_step", $"must be in (0, 1), got {m.BstarThresholdStep}");
         Check(m.LengthFilter is null or (>= 0 and <= 1), "method.length_filter", $"must be in [0, 1], got {m.LengthFilter}");
         Check(m.DifficultyStep >= 1, "method.difficulty_step", $"must be at least 1, got {m.DifficultyStep}");
         Check(m.RoundsPerDifficulty >= 1, "method.rounds_per_difficulty", $"must be at least 1, got {m.RoundsPerDifficulty}");

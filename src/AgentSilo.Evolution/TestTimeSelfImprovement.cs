@@ -38,16 +38,8 @@ public static class TestTimeSelfImprovement
         var tokenizer = plan.Tokenizer;
         var greedy = Answers(model, plan, test, SamplingOptions.Greedy(plan.MaxNewTokens(test)), seed).Select(a => a[0]).ToList();
         var votes = Answers(model, plan, test, plan.GenerationSampling(test) with { SamplesPerPrompt = options.Samples }, seed + 1);
-        var uncertain = Enumerable.Range(0, test.Count).Where(i => TopShare(votes[i]).Share < options.MaxVoteShare).ToList();
-
-        // Similar problems: same suite, same difficulty, fresh draws that are not test problems.
-        var random = new Random(unchecked((int)seed));
-        var testPrompts = test.Select(p => p.Prompt).ToHashSet(StringComparer.Ordinal);
-        var similar = uncertain.SelectMany(i => Enumerable.Range(0, options.SimilarPerProblem * 4)
-                .Select(_ => plan.Suite.Generate(test[i].Difficulty, random))
-                .Where(p => !testPrompts.Contains(p.Prompt))
-                .Take(options.SimilarPerProblem))
-            .ToList();
+        var uncertain = Uncertain(votes, options.MaxVoteShare);
+        var similar = Similar(plan, test, uncertain, options.SimilarPerProblem, seed);
         List<(TaskProblem Problem, string Answer)> labelled;
         if (teacher is not null)
         {
@@ -57,7 +49,7 @@ public static class TestTimeSelfImprovement
         else
         {
             var sampled = Answers(model, plan, similar, plan.GenerationSampling(similar) with { SamplesPerPrompt = options.Samples }, seed + 2);
-            labelled = [.. similar.Select((p, i) => (p, TopShare(sampled[i]))).Where(x => x.Item2.Share >= options.MaxVoteShare).Select(x => (x.p, x.Item2.Answer!))];
+            labelled = MajorityLabels(similar, sampled, options.MaxVoteShare);
         }
 
         var after = greedy.ToList();
@@ -78,6 +70,47 @@ public static class TestTimeSelfImprovement
             }
         }
 
+        return Report(plan, test, uncertain, similar.Count, labelled.Count, greedy, after);
+    }
+
+    /// <summary>The indices of the problems whose top answer has less than <paramref name="maxVoteShare"/> of their votes.</summary>
+    public static List<int> Uncertain(IReadOnlyList<IReadOnlyList<string?>> votes, double maxVoteShare)
+    {
+        ArgumentNullException.ThrowIfNull(votes);
+        return [.. Enumerable.Range(0, votes.Count).Where(i => TopShare(votes[i]).Share < maxVoteShare)];
+    }
+
+    /// <summary>
+    /// Similar problems for the uncertain ones: the same suite and difficulty, fresh draws (seeded) that are not test problems,
+    /// <paramref name="perProblem"/> each.
+    /// </summary>
+    public static List<TaskProblem> Similar(Plan plan, IReadOnlyList<TaskProblem> test, IReadOnlyList<int> uncertain, int perProblem, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(uncertain);
+        var random = new Random(unchecked((int)seed));
+        var testPrompts = test.Select(p => p.Prompt).ToHashSet(StringComparer.Ordinal);
+        return [.. uncertain.SelectMany(i => Enumerable.Range(0, perProblem * 4)
+            .Select(_ => plan.Suite.Generate(test[i].Difficulty, random))
+            .Where(p => !testPrompts.Contains(p.Prompt))
+            .Take(perProblem))];
+    }
+
+    /// <summary>TT-SI's labels: each similar problem's majority answer, when it has at least <paramref name="minVoteShare"/> of the votes.</summary>
+    public static List<(TaskProblem Problem, string Answer)> MajorityLabels(IReadOnlyList<TaskProblem> problems, IReadOnlyList<IReadOnlyList<string?>> votes, double minVoteShare)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        ArgumentNullException.ThrowIfNull(votes);
+        return [.. problems.Select((p, i) => (p, TopShare(votes[i]))).Where(x => x.Item2.Share >= minVoteShare).Select(x => (x.p, x.Item2.Answer!))];
+    }
+
+    /// <summary>The report: accuracy of the answers before and after (null: cut off), over all problems and the uncertain ones (labels read to score only).</summary>
+    public static TestTimeReport Report(Plan plan, IReadOnlyList<TaskProblem> test, IReadOnlyList<int> uncertain, int synthesized, int labelled,
+        IReadOnlyList<string?> before, IReadOnlyList<string?> after)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(test);
         double Accuracy(IReadOnlyList<string?> answers, IEnumerable<int> indices)
         {
             var list = indices.ToList();
@@ -85,8 +118,8 @@ public static class TestTimeSelfImprovement
         }
 
         var all = Enumerable.Range(0, test.Count).ToList();
-        return new TestTimeReport(test.Count, uncertain.Count, similar.Count, labelled.Count,
-            Accuracy(greedy, all), Accuracy(after, all), Accuracy(greedy, uncertain), Accuracy(after, uncertain));
+        return new TestTimeReport(test.Count, uncertain.Count, synthesized, labelled,
+            Accuracy(before, all), Accuracy(after, all), Accuracy(before, uncertain), Accuracy(after, uncertain));
     }
 
     private static (string? Answer, double Share) TopShare(IReadOnlyList<string?> answers)

@@ -53,6 +53,32 @@ public class BStarTests
     }
 
     [Fact]
+    public void Likelihood_threshold_rises_when_unlikely_best_answers_are_wrong_and_falls_when_it_drops_right_ones()
+    {
+        // Every complete answer whose exp(mean log-prob) reaches the threshold is selected.
+        var confidentRight = new (string, bool, bool, double)[] { ("7", true, true, Math.Log(0.95)), ("8", false, true, Math.Log(0.5)) };
+        var unsureWrong = new (string, bool, bool, double)[] { ("9", false, true, Math.Log(0.6)), ("3", true, false, Math.Log(0.99)) }; // the right one was cut off
+        Assert.Equal([true, true], BStar.LikelihoodSelection(confidentRight, 0.5).Select(s => s.Selected));
+        Assert.Equal([true, false], BStar.LikelihoodSelection(confidentRight, 0.9).Select(s => s.Selected));
+        Assert.Equal([false, false], BStar.LikelihoodSelection(unsureWrong, 0.7).Select(s => s.Selected));
+
+        // Exploitation short (at 0.5 the unlikely wrong answers 8 and 9 are kept): the stricter 0.7 drops them and wins.
+        BalanceStats At(double t, params (string, bool, bool, double)[][] groups) => BStar.Measure([.. groups.Select(g => BStar.LikelihoodSelection(g, t))], 1);
+        var current = new BalanceConfig(1.0, 0.5);
+        var loose = At(0.5, confidentRight, unsureWrong);
+        var strict = At(0.7, confidentRight, unsureWrong);
+        Assert.Equal((0.25, 0.25), (loose.Exploitation, loose.BalanceScore)); // precision 1/2 and 0; balance (1 x 1/2 + 0) / 2
+        Assert.Equal((1.0, 0.5), (strict.Exploitation, strict.BalanceScore)); // precision 1 (the other group selects nothing); balance (1 + 0) / 2
+        Assert.Equal(0.7, BStar.Choose(current, [(new BalanceConfig(1.0, 0.3), At(0.3, confidentRight, unsureWrong)), (current, loose), (new BalanceConfig(1.0, 0.7), strict)]).Threshold);
+
+        // Exploration short (0.97 drops the right 0.95 answer; nothing is selected): the looser threshold wins.
+        var tooStrict = new BalanceConfig(1.0, 0.97);
+        var atStrict = At(0.97, confidentRight);
+        Assert.Equal(0, atStrict.Exploration);
+        Assert.Equal(0.77, BStar.Choose(tooStrict, [(new BalanceConfig(1.0, 0.77), At(0.77, confidentRight)), (tooStrict, atStrict)]).Threshold);
+    }
+
+    [Fact]
     public void Without_a_better_balance_it_stays()
     {
         var current = new BalanceConfig(1.0, 0.5);

@@ -70,5 +70,9 @@ public class JudgeTests
         var judged = Judge.Select(SelectionKind.Likelihood, Suite, [a], samples);
 
         Assert.Equal("5", Assert.Single(judged.Kept).Answer);
+
+        // A likelihood threshold: exp(-0.1) = 0.905 passes 0.9, not 0.91.
+        Assert.Single(Judge.Select(SelectionKind.Likelihood, Suite, [a], samples, minLikelihood: 0.9).Kept);
+        Assert.Empty(Judge.Select(SelectionKind.Likelihood, Suite, [a], samples, minLikelihood: 0.91).Kept);
     }
 }

@@ -161,9 +161,11 @@ public class ObjectiveTests
         PreferencePair[] batch = [new(Prompt, Good, Bad), new(Prompt, [6, 2], Bad)];
         var nll = -(SumLogProb(model, Prompt, Good) + SumLogProb(model, Prompt, [6, 2])) / 5;
         Assert.Equal(Math.Log(2) + (0.5 * nll), LossValue(new DpoObjective(Beta: 0.1, NllCoefficient: 0.5), model, reference, batch), 4);
-        // SRPO: the NLL of the chosen answers and of the chosen revisions (given the rejected draft), per token.
-        var revision = Revision.Prompt(Prompt, Bad);
-        var srpoNll = -(SumLogProb(model, Prompt, Good) + SumLogProb(model, Prompt, [6, 2]) + SumLogProb(model, revision, Good) + SumLogProb(model, revision, [6, 2])) / 10;
+        // SRPO: the NLL of the chosen answers, of the chosen revisions given the rejected draft, and of keeping a chosen draft.
+        var improve = Revision.Prompt(Prompt, Bad);
+        var srpoNll = -(SumLogProb(model, Prompt, Good) + SumLogProb(model, Prompt, [6, 2])
+            + SumLogProb(model, improve, Good) + SumLogProb(model, improve, [6, 2])
+            + SumLogProb(model, Revision.Prompt(Prompt, Good), Good) + SumLogProb(model, Revision.Prompt(Prompt, [6, 2]), [6, 2])) / 15;
         Assert.Equal(1 + (0.5 * srpoNll), LossValue(new SrpoObjective(Beta: 0.5, NllCoefficient: 0.5), model, reference, batch), 4);
     }
 
@@ -179,23 +181,36 @@ public class ObjectiveTests
     }
 
     [Fact]
-    public void Srpo_starts_at_the_squared_target_and_its_steps_raise_both_the_answer_and_the_revision_margins()
+    public void Srpo_value_is_the_hand_computed_squared_loss_and_its_steps_raise_the_answer_improve_and_keep_margins()
     {
         using var model = Create();
         PreferencePair[] batch = [new(Prompt, Good, Bad)];
-        using var trainer = new ObjectiveTrainer<PreferencePair>(model, new TrainerOptions(LearningRate: 3e-3, GradientClip: 0), new SrpoObjective(Beta: 0.5, Alpha: 0.5));
-        // Policy = reference: both log-ratio margins are 0; (0 - 1 / (2 * 0.5))^2 = 1 for each term.
+        using var trainer = new ObjectiveTrainer<PreferencePair>(model, new TrainerOptions(LearningRate: 3e-3, GradientClip: 0), new SrpoObjective(Beta: 0.5, Alpha: 0.25));
+        // Policy = reference: every log-ratio margin is 0; (0 - 1 / (2 * 0.5))^2 = 1 for each term, 0.25 + 0.75.
         Assert.Equal(1, LossValue(trainer.Objective, model, trainer.Reference, batch), 5);
-        double Revision() => SumLogProb(model, Objectives.Revision.Prompt(Prompt, Bad), Good) - SumLogProb(model, Objectives.Revision.Prompt(Prompt, Good), Bad);
-        var (answer, revision) = (SumLogProb(model, Prompt, Good) - SumLogProb(model, Prompt, Bad), Revision());
+
+        // Margins of one draft: log p(Good | draft) - log p(Bad | draft); draft null: the plain answer.
+        double Margin(Gpt m, int[]? draft)
+        {
+            var prompt = draft is null ? Prompt : Objectives.Revision.Prompt(Prompt, draft);
+            return SumLogProb(m, prompt, Good) - SumLogProb(m, prompt, Bad);
+        }
+
+        var before = new[] { Margin(model, null), Margin(model, Bad), Margin(model, Good) };
         for (var i = 0; i < 5; i++)
         {
             trainer.Step(batch);
         }
 
-        Assert.True(SumLogProb(model, Prompt, Good) - SumLogProb(model, Prompt, Bad) > answer);
-        Assert.True(Revision() > revision);
-        Assert.True(LossValue(trainer.Objective, model, trainer.Reference, batch) < 1);
+        // Each margin moved towards the target 1 / (2 beta): up, from 0.
+        var after = new[] { Margin(model, null), Margin(model, Bad), Margin(model, Good) };
+        Assert.All(Enumerable.Range(0, 3), k => Assert.True(after[k] > before[k], $"margin {k}: {before[k]} -> {after[k]}"));
+
+        // The hand-computed value against the moved policy: h = policy margin - reference margin, per draft.
+        var h = Enumerable.Range(0, 3).Select(k => after[k] - new[] { Margin(trainer.Reference!.Model, null), Margin(trainer.Reference.Model, Bad), Margin(trainer.Reference.Model, Good) }[k]).ToArray();
+        var expected = (0.25 * Math.Pow(h[0] - 1, 2)) + (0.75 * (Math.Pow(h[1] - 1, 2) + Math.Pow(h[2] - 1, 2)) / 2);
+        Assert.Equal(expected, LossValue(trainer.Objective, model, trainer.Reference, batch), 4);
+        Assert.True(expected < 1);
     }
 
     [Fact]

@@ -36,14 +36,18 @@ public sealed class PitObjective(double Beta = 0.1, double NllCoefficient = 0) :
 
 /// <summary>
 /// SRPO (Choi et al. 2024), its non-adversarial offline loss in the squared (IPO-style) form, one model playing both the
-/// generative policy p(y | x) and the self-improvement policy p(y' | x, y) (<see cref="Revision.Prompt"/>):
-/// alpha * (h_gen - 1 / (2 beta))^2 + (1 - alpha) * (h_rev - 1 / (2 beta))^2, where h_gen is the chosen-minus-rejected
-/// log-ratio to the reference of the plain answers and h_rev that of the revisions (chosen given the rejected draft,
-/// against rejected given the chosen draft). Pairs are verified, so the preference probability is 1.
+/// generative policy p(y | x) and the self-improvement policy p(y' | x, y) (<see cref="Revision.Prompt"/>).
+/// The optimal self-improvement policy is p*(y' | x, y) proportional to ref(y' | x, y) exp(P(y' better than y) / beta), so
+/// for a pair y_w better than y_l (P = 1, verified) and any one draft y the revision log-ratio margin
+/// h(y) = [log p(y_w | x, y) - log ref(y_w | x, y)] - [log p(y_l | x, y) - log ref(y_l | x, y)] must equal
+/// (P(y_w better than y) - P(y_l better than y)) / beta, which is 1 / (2 beta) for both drafts: given y_l, improving to y_w
+/// against repeating y_l; given y_w, keeping y_w against switching to y_l (without the keep rows a right draft is a prompt
+/// the model never saw, and revising one ruins it). The generative term asks the same margin of the plain answers:
+/// loss = alpha * (h_gen - 1 / (2 beta))^2 + (1 - alpha) * mean over both drafts of (h_rev(y) - 1 / (2 beta))^2.
 /// </summary>
 /// <param name="Beta">The regularisation beta: the target log-ratio margin is 1 / (2 beta) (default 0.1).</param>
 /// <param name="Alpha">Weight of the generative term against the revision term (default 0.5).</param>
-/// <param name="NllCoefficient">Weight of the chosen completions' NLL, answers and revisions (default 0).</param>
+/// <param name="NllCoefficient">Weight of the chosen completions' NLL: answers, improvements and kept drafts (default 0).</param>
 public sealed class SrpoObjective(double Beta = 0.1, double Alpha = 0.5, double NllCoefficient = 0) : ITrainingObjective<PreferencePair>
 {
     public string Name => "srpo";
@@ -53,14 +57,15 @@ public sealed class SrpoObjective(double Beta = 0.1, double Alpha = 0.5, double 
     public Tensor Loss(Gpt policy, ReferencePolicy? reference, IReadOnlyList<PreferencePair> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        // Revision rows: chosen given the rejected draft, against rejected given the chosen draft (different prompts).
+        // Revision rows, both sides under the same draft: improve (draft y_l) and keep (draft y_w).
         var (chosen, rejected, nll, device) = Preferences.MarginsWithPrompts(policy, reference,
             [.. batch.Select(p => (p.Prompt, p.Chosen, p.Prompt, p.Rejected)),
-             .. batch.Select(p => (Revision.Prompt(p.Prompt, p.Rejected), p.Chosen, Revision.Prompt(p.Prompt, p.Chosen), p.Rejected))]);
+             .. batch.Select(p => Revision.Prompt(p.Prompt, p.Rejected)).Select((d, i) => (d, batch[i].Chosen, d, batch[i].Rejected)),
+             .. batch.Select(p => Revision.Prompt(p.Prompt, p.Chosen)).Select((d, i) => (d, batch[i].Chosen, d, batch[i].Rejected))]);
         var h = chosen.sub(rejected).sub(tensor((float)(1 / (2 * Beta)), device: device)).square();
         var n = batch.Count;
         var loss = h.narrow(0, 0, n).mean().mul(tensor((float)Alpha, device: device))
-            .add(h.narrow(0, n, n).mean().mul(tensor((float)(1 - Alpha), device: device)));
+            .add(h.narrow(0, n, 2 * n).mean().mul(tensor((float)(1 - Alpha), device: device)));
         return NllCoefficient > 0 ? loss.add(nll.mul(tensor((float)NllCoefficient, device: device))) : loss;
     }
 }
