@@ -36,7 +36,7 @@ public interface ISmartTrainer
 
 /// <summary>
 /// The learner side of SMART, which the trainer grain runs: the policy's weights, round 0's data (every format on verified
-/// canonical solutions, a uniform prior on the strategy token of first choices and of revision states) and the optimisers.
+/// canonical solutions, a uniform prior on the strategy token after each problem and after a revision state of it) and the optimisers.
 /// An update is a REINFORCE step (<see cref="ReinforceObjective"/> over weighted <see cref="PolicySample"/>s: the strategy
 /// tokens, weighted by their advantages) then supervised training on the verified solutions, mixed with replayed base data.
 /// Not thread-safe: one learner, one thread.
@@ -59,7 +59,6 @@ public sealed class SmartLearner : IDisposable
         var calculator = new ArithmeticInterpreter(spec.Tool.ToLimits());
         var prior = new Random(unchecked((int)spec.Seed) ^ 0x534d);
         var prompts = new StrategyPrompts(Tokenizer);
-        var index = 0;
         foreach (var problem in mix.Training(spec.Base.ProblemsPerFamily, stream: 1))
         {
             foreach (var strategy in Strategies.FirstChoices)
@@ -71,11 +70,6 @@ public sealed class SmartLearner : IDisposable
             }
 
             _basePrior.Add(prompts.ChoiceExample(problem, Strategies.FirstChoices[prior.Next(Strategies.FirstChoices.Count)]));
-            if ((index++ & 1) == 1)
-            {
-                continue; // revision states for every other problem: the prior should not crowd out the formats
-            }
-
             var failed = Strategies.FirstChoices[prior.Next(Strategies.FirstChoices.Count)];
             var untried = Strategies.FirstChoices.Where(s => s != failed).ToList();
             var state = StrategyPrompts.RevisionState(problem, [(failed, PriorCritique(failed, problem, calculator))]);
