@@ -1,3 +1,4 @@
+using AgentSilo.Learning;
 using AgentSilo.Smart;
 
 namespace AgentSilo.Grains;
@@ -44,5 +45,53 @@ public sealed class GrainStrategySelector(IGrainFactory grains, string experimen
             (IReadOnlyDictionary<string, IReadOnlyDictionary<Strategy, StrategyCell>>)cells.Where(c => c.Round == r).GroupBy(c => c.Family).ToDictionary(
                 g => g.Key,
                 g => (IReadOnlyDictionary<Strategy, StrategyCell>)g.ToDictionary(c => Strategies.FromName(c.Strategy)!.Value, c => new StrategyCell(c.Episodes, c.Correct, c.RewardSum, c.CostSum))))]);
+    }
+}
+
+/// <summary>SMART's critic through the strategy critic grain (stateless workers, batches of attempts per call).</summary>
+public sealed class GrainStrategyCritic(IGrainFactory grains, int batch = 512) : IStrategyCritic
+{
+    public async Task<IReadOnlyList<Critique>> JudgeAsync(IReadOnlyList<SmartProblem> problems, IReadOnlyList<Attempt> attempts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        ArgumentNullException.ThrowIfNull(attempts);
+        var critic = grains.GetGrain<IStrategyCriticGrain>(0);
+        var requests = problems.Select((p, i) => new StrategyCritiqueRequest(p.Family, p.Expression, Strategies.Name(attempts[i].Strategy), attempts[i].Answer, attempts[i].Error));
+        var chunks = await Task.WhenAll(requests.Chunk(batch).Select(c => critic.JudgeAsync(c)));
+        return [.. chunks.SelectMany(c => c).Select(r => new Critique((CritiqueKind)r.Kind, r.Message))];
+    }
+}
+
+/// <summary>
+/// SMART's updates through the trainer grain: each update is started, then polled until the trainer publishes the next
+/// version (or fails); only token ids cross the boundary.
+/// </summary>
+public sealed class GrainSmartTrainer(IGrainFactory grains, SmartSpec spec, TimeSpan pollInterval, TimeProvider? time = null) : ISmartTrainer
+{
+    private readonly ISmartTrainerGrain _grain = grains.GetGrain<ISmartTrainerGrain>(spec.Name);
+
+    public Task InitializeAsync(SmartPublished? resumeFrom, CancellationToken cancellationToken = default) =>
+        _grain.InitializeSmartAsync(SmartSpecLoader.ToJson(spec), resumeFrom is null ? null
+            : new SmartVersion(resumeFrom.Version, resumeFrom.CheckpointPath, resumeFrom.Sha256, resumeFrom.RlLoss, resumeFrom.SftLoss, resumeFrom.Steps));
+
+    public async Task<SmartPublished> TrainAsync(SmartUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        static SmartTokens Tokens(TrainingExample e) => new(e.Prompt, e.Completion, e.Weight);
+        await _grain.StartSmartUpdateAsync(new SmartUpdateRequest(update.Round, [.. update.PolicyGradient.Select(Tokens)], [.. update.Verified.Select(Tokens)]));
+        while (true)
+        {
+            await Task.Delay(pollInterval, time ?? TimeProvider.System, cancellationToken);
+            var status = await _grain.GetSmartStatusAsync();
+            if (status.Phase == TrainerPhase.Failed)
+            {
+                throw new InvalidOperationException($"the trainer failed in round {update.Round}: {status.Error}");
+            }
+
+            if (status is { Phase: TrainerPhase.Done, Published: { } v } && status.Round == update.Round)
+            {
+                return new SmartPublished(v.Version, v.CheckpointPath, v.Sha256, v.RlLoss, v.SftLoss, v.Steps);
+            }
+        }
     }
 }

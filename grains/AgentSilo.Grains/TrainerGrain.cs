@@ -314,6 +314,8 @@ public sealed partial class TrainerGrain(
 
         _objectiveTrainers.Clear();
         _model?.Dispose();
+        _smart?.Dispose();
+        _smart = null;
         (_baseTrainer, _roundTrainer, _model) = (null, null, null);
     }
 

@@ -10,8 +10,10 @@ namespace AgentSilo.Cli;
 
 /// <summary>
 /// `agentsilo smart SPEC`: a SMART experiment on the in-process silo. The calculator grain runs the tool strategy's
-/// programs and the strategy selector grain owns the statistics and the schedule; the policy's sampling and updates run
-/// on this process's own thread, never on a grain scheduler. Every round: each arm on the held-out problems.
+/// programs, the strategy critic grain judges attempts for refinement, the strategy selector grain owns the statistics and
+/// the schedule, and the trainer grain does the updates and publishes each policy version; this process samples episodes
+/// from the latest version on its own thread, never on a grain scheduler. Every round: each arm on the held-out problems.
+/// The run's state is written after every round; --resume continues after the last completed one.
 /// </summary>
 public static class SmartCommand
 {
@@ -21,6 +23,7 @@ public static class SmartCommand
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Output directory. Default: runs/<name>." };
         var data = new Option<DirectoryInfo?>("--data") { Description = "Data directory for grain state (SQLite). Default: <out>/data." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's informational logs on stderr." };
+        var resume = new Option<bool>("--resume") { Description = "Continue after the last completed round of the run in --out (its smart-state.json and data)." };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (default 1; 0 uses every core).", DefaultValueFactory = _ => 1 };
         var command = new Command(
             "smart",
@@ -28,14 +31,14 @@ public static class SmartCommand
             "on its own episodes, against every fixed strategy, a random choice and always-refine in the same run. " +
             "Exit codes: 0 done, 1 the run failed, 2 bad input, 130 interrupted.")
         {
-            spec, output, data, verbose, threads,
+            spec, output, data, verbose, threads, resume,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(verbose), parse.GetValue(threads), cancellationToken));
+            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(verbose), parse.GetValue(threads), parse.GetValue(resume), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool verbose, int threads, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool verbose, int threads, bool resume, CancellationToken cancellationToken)
     {
         if (CommandInput.BadThreads(threads))
         {
@@ -48,6 +51,24 @@ public static class SmartCommand
         }
 
         var (outDir, dataDir) = CommandInput.RunDirectories(spec.Name, output, data);
+        var statePath = Path.Combine(outDir, "smart-state.json");
+        SmartRunState? resumed = null;
+        if (resume)
+        {
+            if (!File.Exists(statePath))
+            {
+                Console.Error.WriteLine($"agentsilo: nothing to resume: {statePath} does not exist");
+                return ExitCodes.BadInput;
+            }
+
+            resumed = SmartRunState.Load(statePath);
+            if (resumed.Name != spec.Name)
+            {
+                Console.Error.WriteLine($"agentsilo: {statePath} is a run of '{resumed.Name}', not '{spec.Name}'");
+                return ExitCodes.BadInput;
+            }
+        }
+
         var clock = Stopwatch.StartNew();
         using var host = EmbeddedHost.Create(dataDir, logging => logging.AddCommandConsole(verbose), o => o.TorchThreads = threads);
         await host.StartAsync(cancellationToken);
@@ -57,17 +78,23 @@ public static class SmartCommand
             var selector = new GrainStrategySelector(grains, spec.Name);
             await selector.ConfigureAsync(spec.Smart.Epsilon, spec.Smart.EpsilonDecay, spec.Smart.Temperature);
             var tool = new GrainArithmeticTool(grains, spec.Tool.ToLimits());
+            var critic = new GrainStrategyCritic(grains);
+            var trainer = new GrainSmartTrainer(grains, spec, TimeSpan.FromMilliseconds(100));
             Console.WriteLine($"{spec.Name}: families [{string.Join(", ", spec.Families)}], {spec.Smart.Rounds} round(s) of {spec.Smart.EpisodesPerFamily} episodes per family, " +
                 $"{spec.Eval.HeldOutPerFamily} held-out problems per family; results in {outDir}");
             var results = await Task.Run(async () =>
             {
                 TorchDevices.Configure(spec.Seed, threads);
-                using var run = new SmartRun(spec, tool, selector, Console.WriteLine);
-                return await run.RunAsync(round =>
-                {
-                    Console.WriteLine($"round {round.Round} ({round.Seconds:F0} s):");
-                    Console.Write(SmartReports.RoundTable(round));
-                }, cancellationToken);
+                using var run = new SmartRun(spec, trainer, tool, critic, selector, Console.WriteLine);
+                return await run.RunAsync(
+                    round =>
+                    {
+                        Console.WriteLine($"round {round.Round} ({round.Seconds:F0} s):");
+                        Console.Write(SmartReports.RoundTable(round));
+                    },
+                    statePath,
+                    resumed,
+                    cancellationToken);
             }, cancellationToken);
             SmartReports.Write(outDir, results, SmartSpecLoader.ToJson(spec));
             Console.WriteLine();

@@ -33,9 +33,16 @@ public sealed record ChoiceRule(ChoiceKind Kind, Strategy Fixed = Strategy.Direc
     };
 }
 
-/// <summary>One problem's episode: every attempt, the critique of each critiqued attempt, and the first-choice distribution.</summary>
-public sealed record Episode(SmartProblem Problem, IReadOnlyList<Attempt> Attempts, IReadOnlyList<Critique> Critiques, double[] FirstProbabilities)
+/// <summary>
+/// One problem's episode: every attempt, the critique of each critiqued attempt, the first-choice distribution, and the
+/// revision state (<see cref="StrategyPrompts.RevisionState"/>) each revision's strategy was chosen from: attempt k + 1
+/// was chosen after <paramref name="RevisionStates"/>[k].
+/// </summary>
+public sealed record Episode(SmartProblem Problem, IReadOnlyList<Attempt> Attempts, IReadOnlyList<Critique> Critiques, double[] FirstProbabilities,
+    IReadOnlyList<string>? RevisionStates = null)
 {
+    public IReadOnlyList<string> Revisions => RevisionStates ?? [];
+
     public Attempt First => Attempts[0];
 
     public bool FirstCorrect => First.IsCorrect(Problem);
@@ -52,10 +59,11 @@ public sealed record Episode(SmartProblem Problem, IReadOnlyList<Attempt> Attemp
 /// <summary>
 /// Runs episodes in batches: the first strategy for every problem at once, one batched greedy decode per attempt, the
 /// calculator called for tool programs, then (when the rule allows revisions) the critic on each attempt and a revision
-/// with an untried strategy for the wrong ones. The state of a revision is the problem, the strategies tried and the
-/// critic's verdict; the next strategy is the policy's most likely (or, in training, drawn) untried one.
+/// with an untried strategy for the wrong ones. The state of a revision is the problem, the strategies tried and what the
+/// critic said of each (<see cref="StrategyPrompts.RevisionState"/>); the policy reads it and the next strategy is its
+/// most likely (or, in training, drawn) untried one.
 /// </summary>
-public sealed class EpisodeRunner(SmartPolicy policy, IArithmeticTool tool, int maxNewTokens)
+public sealed class EpisodeRunner(SmartPolicy policy, IArithmeticTool tool, IStrategyCritic critic, int maxNewTokens)
 {
     public async Task<IReadOnlyList<Episode>> RunAsync(IReadOnlyList<SmartProblem> problems, ChoiceRule rule, long seed, CancellationToken cancellationToken = default)
     {
@@ -65,6 +73,7 @@ public sealed class EpisodeRunner(SmartPolicy policy, IArithmeticTool tool, int 
         var probabilities = policy.StrategyProbabilities(problems);
         var attempts = problems.Select(_ => new List<Attempt>()).ToArray();
         var critiques = problems.Select(_ => new List<Critique>()).ToArray();
+        var states = problems.Select(_ => new List<string>()).ToArray();
         var tried = problems.Select(_ => new HashSet<Strategy>()).ToArray();
         var next = new Strategy?[problems.Count];
         for (var i = 0; i < problems.Count; i++)
@@ -87,23 +96,40 @@ public sealed class EpisodeRunner(SmartPolicy policy, IArithmeticTool tool, int 
             var made = await AttemptAsync(batch, strategies, cancellationToken);
             for (var k = 0; k < active.Count; k++)
             {
+                attempts[active[k]].Add(made[k]);
+                tried[active[k]].Add(strategies[k]);
+                next[active[k]] = null;
+            }
+
+            if (round == refinements)
+            {
+                break;
+            }
+
+            var judged = await critic.JudgeAsync(batch, made, cancellationToken);
+            var revising = new List<int>();
+            for (var k = 0; k < active.Count; k++)
+            {
                 var i = active[k];
-                attempts[i].Add(made[k]);
-                tried[i].Add(strategies[k]);
-                next[i] = null;
-                if (round < refinements)
+                critiques[i].Add(judged[k]);
+                if (!judged[k].Correct && tried[i].Count < Strategies.FirstChoices.Count)
                 {
-                    var critique = StrategyCritic.Judge(problems[i], made[k]);
-                    critiques[i].Add(critique);
-                    if (!critique.Correct)
-                    {
-                        next[i] = Revise(rule, probabilities[i], tried[i], random);
-                    }
+                    revising.Add(i);
                 }
+            }
+
+            // The revision state: the problem, what was tried and what the critic said; the policy reads it to choose again.
+            var revisionStates = revising.Select(i => StrategyPrompts.RevisionState(problems[i], attempts[i].Zip(critiques[i], (a, c) => (a.Strategy, c)))).ToList();
+            var revisionProbabilities = policy.StrategyProbabilities([.. revisionStates.Select(policy.Prompts.RevisionPrompt)]);
+            for (var j = 0; j < revising.Count; j++)
+            {
+                var i = revising[j];
+                states[i].Add(revisionStates[j]);
+                next[i] = Revise(rule, revisionProbabilities[j], tried[i], random);
             }
         }
 
-        return [.. problems.Select((p, i) => new Episode(p, attempts[i], critiques[i], probabilities[i]))];
+        return [.. problems.Select((p, i) => new Episode(p, attempts[i], critiques[i], probabilities[i], states[i]))];
     }
 
     /// <summary>Executes one attempt per problem: decode, read the format, run the calculator on programs.</summary>

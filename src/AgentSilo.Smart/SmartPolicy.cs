@@ -26,6 +26,23 @@ public sealed class StrategyPrompts
     public TrainingExample ChoiceExample(SmartProblem problem, Strategy strategy, float weight = 1f) =>
         new(ChoicePrompt(problem), [StrategyTokens[SmartPolicy.Index(strategy)]], weight);
 
+    /// <summary>
+    /// The state after failed attempts, as the policy reads it: the problem, '=', then each tried strategy's token followed by
+    /// the critic's code (<see cref="Critique.Codes"/>), then '|'. "99999+1=DWTV|": the direct answer was wrong, the calculator said a value was out of range.
+    /// </summary>
+    public static string RevisionState(SmartProblem problem, IEnumerable<(Strategy Strategy, Critique Critique)> tried)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(tried);
+        return problem.Expression + "=" + string.Concat(tried.Select(t => $"{Strategies.Token(t.Strategy)}{t.Critique.Code}")) + "|";
+    }
+
+    public int[] RevisionPrompt(string state) => Tokenizer.EncodePrompt(state);
+
+    /// <summary>The next strategy's token after a revision state, as a training target.</summary>
+    public TrainingExample RevisionExample(string state, Strategy strategy, float weight = 1f) =>
+        new(RevisionPrompt(state), [StrategyTokens[SmartPolicy.Index(strategy)]], weight);
+
     /// <summary>A solution in its format, after its strategy token, as a training target.</summary>
     public TrainingExample SolutionExample(SmartProblem problem, Strategy strategy, string solution) =>
         new(SolutionPrompt(problem, strategy), Tokenizer.EncodeCompletion(solution));
@@ -37,8 +54,8 @@ public sealed class StrategyPrompts
 /// </summary>
 public sealed class SmartPolicy
 {
-    /// <summary>Digits, the operators, the separators and the strategy tokens.</summary>
-    public const string Alphabet = "0123456789+-*()=;DSTC";
+    /// <summary>Digits, the operators, the separators, the strategy tokens, the critique codes and the revision marker '|'.</summary>
+    public const string Alphabet = "0123456789+-*()=;DSTC" + Critique.Codes + "|";
 
     public SmartPolicy(Gpt model, CharTokenizer tokenizer)
     {
@@ -67,6 +84,8 @@ public sealed class SmartPolicy
 
     public TrainingExample SolutionExample(SmartProblem problem, Strategy strategy, string solution) => Prompts.SolutionExample(problem, strategy, solution);
 
+    public TrainingExample RevisionExample(string state, Strategy strategy, float weight = 1f) => Prompts.RevisionExample(state, strategy, weight);
+
     /// <summary>
     /// For each problem, the policy's distribution over the first-choice strategies: the strategy token's probabilities
     /// renormalised over the four strategy tokens (other tokens are masked out).
@@ -74,16 +93,27 @@ public sealed class SmartPolicy
     public IReadOnlyList<double[]> StrategyProbabilities(IReadOnlyList<SmartProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        var pairs = new List<(int[] Prompt, int[] Completion)>(problems.Count * StrategyTokens.Count);
-        foreach (var problem in problems)
+        return StrategyProbabilities([.. problems.Select(ChoicePrompt)]);
+    }
+
+    /// <summary>The distribution over the first-choice strategy tokens after each prompt (a choice prompt or a revision state).</summary>
+    public IReadOnlyList<double[]> StrategyProbabilities(IReadOnlyList<int[]> prompts)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (prompts.Count == 0)
         {
-            var prompt = ChoicePrompt(problem);
+            return [];
+        }
+
+        var pairs = new List<(int[] Prompt, int[] Completion)>(prompts.Count * StrategyTokens.Count);
+        foreach (var prompt in prompts)
+        {
             pairs.AddRange(StrategyTokens.Select(t => (prompt, new[] { t })));
         }
 
         var logProbs = SequenceScorer.LogProbs(Model, pairs);
-        var result = new double[problems.Count][];
-        for (var i = 0; i < problems.Count; i++)
+        var result = new double[prompts.Count][];
+        for (var i = 0; i < prompts.Count; i++)
         {
             var row = new double[StrategyTokens.Count];
             var max = double.NegativeInfinity;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgentSilo.Learning;
 
 namespace AgentSilo.Smart;
@@ -52,67 +54,78 @@ public sealed record SmartResults(string Name, IReadOnlyList<string> Families, I
 }
 
 /// <summary>
-/// A whole SMART experiment in this process: the base policy trained on the formats (round 0), then rounds of
-/// episodes on fresh training problems, the selector's statistics and baselines, a REINFORCE step on the strategy token
-/// (reward = correct - penalty x cost, minus the family's baseline), refinement successes fed back as first choices,
-/// supervised training on verified solutions; after each round, every arm on the held-out problems. The calculator and
-/// the selector are handed in, so the CLI runs them as grains and the tests in process.
+/// What a SMART run has done so far, written after every round so that a crashed run resumes from its last completed
+/// round: the rounds' figures, the policy version the next round samples from, and the base training's time.
+/// </summary>
+public sealed record SmartRunState(string Name, IReadOnlyList<SmartRound> Rounds, SmartPublished Published, double BaseSeconds)
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = false,
+    };
+
+    /// <summary>Writes the state atomically (a temporary file, then a rename).</summary>
+    public void Save(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static SmartRunState Load(string path) =>
+        JsonSerializer.Deserialize<SmartRunState>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty SMART run state");
+}
+
+/// <summary>
+/// A whole SMART experiment: the base policy trained on the formats (round 0), then rounds of episodes on fresh training
+/// problems, the selector's statistics and baselines, the REINFORCE step on the strategy tokens (reward = correct -
+/// penalty x cost, minus the family's baseline; first choices and revision choices), refinement successes fed back as
+/// first choices, supervised training on verified solutions; after each round, every arm on the held-out problems.
+/// The updates are the trainer's (<see cref="ISmartTrainer"/>: the trainer grain in the CLI): this loop hands it token ids
+/// and samples from the version it publishes. The calculator, the critic and the selector are handed in too, so the CLI
+/// runs them as grains and the tests in process.
 /// </summary>
 public sealed class SmartRun : IDisposable
 {
-    private readonly Gpt _model;
-    private readonly SftTrainer _rlTrainer;
-    private readonly SftTrainer _sftTrainer;
+    private readonly ISmartTrainer _trainer;
     private readonly IStrategySelector _selector;
-    private readonly EpisodeRunner _runner;
-    private readonly List<TrainingExample> _baseFormats = [];
-    private readonly List<TrainingExample> _basePrior = [];
+    private readonly IArithmeticTool _tool;
+    private readonly IStrategyCritic _critic;
+    private readonly CharTokenizer _tokenizer = SmartPolicy.NewTokenizer();
+    private Gpt? _sampler;
+    private EpisodeRunner? _runner;
 
-    public SmartRun(SmartSpec spec, IArithmeticTool tool, IStrategySelector selector, Action<string>? log = null)
+    public SmartRun(SmartSpec spec, ISmartTrainer trainer, IArithmeticTool tool, IStrategyCritic critic, IStrategySelector selector, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(tool);
+        ArgumentNullException.ThrowIfNull(critic);
         ArgumentNullException.ThrowIfNull(selector);
         Spec = spec;
         Log = log;
+        _trainer = trainer;
+        _tool = tool;
+        _critic = critic;
         _selector = selector;
         Costs = spec.Costs.ToModel();
         Mix = new TaskMix(spec.Seed, spec.Families, spec.Eval.HeldOutPerFamily);
-        var tokenizer = SmartPolicy.NewTokenizer();
-        var calculator = new ArithmeticInterpreter(spec.Tool.ToLimits());
-        var prior = new Random(unchecked((int)spec.Seed) ^ 0x534d);
-        var prompts = new StrategyPrompts(tokenizer);
-        foreach (var problem in Mix.Training(spec.Base.ProblemsPerFamily, stream: 1))
-        {
-            foreach (var strategy in Strategies.FirstChoices)
-            {
-                if (VerifiedCanonical(strategy, problem, calculator) is { } solution)
-                {
-                    _baseFormats.Add(prompts.SolutionExample(problem, strategy, solution));
-                }
-            }
-
-            _basePrior.Add(prompts.ChoiceExample(problem, Strategies.FirstChoices[prior.Next(Strategies.FirstChoices.Count)]));
-        }
-
-        var context = _baseFormats.Max(e => e.Prompt.Length + e.Completion.Length) + 4;
-        var config = new GptConfig(tokenizer.VocabSize, context, spec.Model.Layers, spec.Model.Heads, spec.Model.Width);
-        _model = new Gpt(config, TorchDevices.Select(spec.Device), spec.Seed);
-        Policy = new SmartPolicy(_model, tokenizer);
-        _runner = new EpisodeRunner(Policy, tool, context);
-        _rlTrainer = new SftTrainer(_model, new TrainerOptions(LearningRate: spec.Smart.RlLearningRate, BatchSize: 64));
-        _sftTrainer = new SftTrainer(_model, new TrainerOptions(LearningRate: spec.Smart.SftLearningRate, BatchSize: spec.Base.BatchSize));
     }
 
     public SmartSpec Spec { get; }
 
     public TaskMix Mix { get; }
 
-    public SmartPolicy Policy { get; }
+    /// <summary>The policy the loop samples from: the latest published version.</summary>
+    public SmartPolicy Policy { get; private set; } = null!;
+
+    /// <summary>The version <see cref="Policy"/> was loaded from.</summary>
+    public SmartPublished? Published { get; private set; }
 
     public CostModel Costs { get; }
-
-    public int BaseExamples => _baseFormats.Count + _basePrior.Count;
 
     private Action<string>? Log { get; }
 
@@ -129,42 +142,71 @@ public sealed class SmartRun : IDisposable
         ];
     }
 
-    /// <summary>Round 0 (the base), then every RL round; <paramref name="roundDone"/> sees each round as it ends.</summary>
-    public async Task<SmartResults> RunAsync(Action<SmartRound>? roundDone = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Round 0 (the base), then every RL round; <paramref name="roundDone"/> sees each round as it ends, and the run's state
+    /// is written to <paramref name="statePath"/> (when given) after it. With <paramref name="resume"/>, the run continues
+    /// after the resumed state's last round, from the version it published.
+    /// </summary>
+    public async Task<SmartResults> RunAsync(Action<SmartRound>? roundDone = null, string? statePath = null, SmartRunState? resume = null,
+        CancellationToken cancellationToken = default)
     {
         var wall = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
-        TrainBase(cancellationToken);
-        var baseSeconds = clock.Elapsed.TotalSeconds;
         var rounds = new List<SmartRound>();
-        var round0 = new SmartRound(0, await EvaluateAsync(0, cancellationToken), null, clock.Elapsed.TotalSeconds);
-        rounds.Add(round0);
-        roundDone?.Invoke(round0);
-        for (var round = 1; round <= Spec.Smart.Rounds; round++)
+        double baseSeconds;
+        await _trainer.InitializeAsync(resume?.Published, cancellationToken);
+        if (resume is null)
+        {
+            await LoadAsync(await _trainer.TrainAsync(SmartUpdate.Base, cancellationToken));
+            Log?.Invoke($"base: {Spec.Base.Steps} steps, mean loss {Published!.SftLoss:F4}, {clock.Elapsed.TotalSeconds:F0} s; published version {Published.Version}");
+            baseSeconds = clock.Elapsed.TotalSeconds;
+            var round0 = new SmartRound(0, await EvaluateAsync(0, cancellationToken), null, clock.Elapsed.TotalSeconds);
+            Done(round0);
+        }
+        else
+        {
+            if (resume.Name != Spec.Name)
+            {
+                throw new ArgumentException($"the state is of experiment '{resume.Name}', not '{Spec.Name}'", nameof(resume));
+            }
+
+            await LoadAsync(resume.Published);
+            baseSeconds = resume.BaseSeconds;
+            rounds.AddRange(resume.Rounds);
+            Log?.Invoke($"resumed after round {rounds[^1].Round} from version {resume.Published.Version}");
+        }
+
+        for (var round = rounds[^1].Round + 1; round <= Spec.Smart.Rounds; round++)
         {
             clock.Restart();
             var training = await TrainRoundAsync(round, cancellationToken);
-            var done = new SmartRound(round, await EvaluateAsync(round, cancellationToken), training, clock.Elapsed.TotalSeconds);
-            rounds.Add(done);
-            roundDone?.Invoke(done);
+            Done(new SmartRound(round, await EvaluateAsync(round, cancellationToken), training, clock.Elapsed.TotalSeconds));
         }
 
         return new SmartResults(Spec.Name, Spec.Families, rounds, await _selector.SnapshotAsync(cancellationToken), baseSeconds, wall.Elapsed.TotalSeconds);
+
+        void Done(SmartRound done)
+        {
+            rounds.Add(done);
+            if (statePath is not null)
+            {
+                new SmartRunState(Spec.Name, [.. rounds], Published!, baseSeconds).Save(statePath);
+            }
+
+            roundDone?.Invoke(done);
+        }
     }
 
-    /// <summary>Round 0: the formats on verified canonical solutions, and a uniform prior on the strategy token.</summary>
-    public TrainingReport TrainBase(CancellationToken cancellationToken = default)
+    /// <summary>Samples from <paramref name="published"/> from now on: its checkpoint, loaded (and its hash checked).</summary>
+    private Task LoadAsync(SmartPublished published)
     {
-        using var trainer = new SftTrainer(_model, new TrainerOptions(LearningRate: Spec.Base.LearningRate, BatchSize: Spec.Base.BatchSize, WarmupSteps: Math.Min(100, Spec.Base.Steps / 10)));
-        var report = trainer.Train([.. _baseFormats, .. _basePrior], Spec.Base.Steps, Spec.Seed, (step, loss) =>
-        {
-            if (step % 250 == 0)
-            {
-                Log?.Invoke($"base: step {step}/{Spec.Base.Steps}, loss {loss:F4}");
-            }
-        }, cancellationToken);
-        Log?.Invoke($"base: {_baseFormats.Count} format examples, {_basePrior.Count} prior examples, {report.Steps} steps, mean loss {report.MeanLoss:F4}, last {report.LastLoss:F4}, {report.Elapsed.TotalSeconds:F0} s");
-        return report;
+        var loaded = Checkpoint.Load(published.CheckpointPath, TorchDevices.Select(Spec.Device), published.Sha256);
+        _sampler?.Dispose();
+        _sampler = loaded.Model;
+        Policy = new SmartPolicy(_sampler, _tokenizer);
+        _runner = new EpisodeRunner(Policy, _tool, _critic, _sampler.Config.ContextLength);
+        Published = published;
+        return Task.CompletedTask;
     }
 
     /// <summary>Every arm on the held-out problems.</summary>
@@ -174,46 +216,44 @@ public sealed class SmartRun : IDisposable
         var arms = new List<ArmFigures>();
         foreach (var rule in Arms())
         {
-            var episodes = await _runner.RunAsync(heldOut, rule, Spec.Seed + (round * 7_919) + 13, cancellationToken);
+            var episodes = await _runner!.RunAsync(heldOut, rule, Spec.Seed + (round * 7_919) + 13, cancellationToken);
             arms.Add(ArmFigures.From(rule.Name, episodes, Costs));
         }
 
         return arms;
     }
 
-    /// <summary>One RL round: episodes, statistics, the policy-gradient step, feedback and verified-solution training.</summary>
+    /// <summary>
+    /// One RL round: episodes on the latest version, statistics, then the trainer's update (the policy-gradient step,
+    /// feedback and verified-solution training); the loop samples from the version it publishes.
+    /// </summary>
     public async Task<TrainingFigures> TrainRoundAsync(int round, CancellationToken cancellationToken = default)
     {
         var schedule = await _selector.ScheduleAsync(round, cancellationToken);
         var problems = Mix.Training(Spec.Smart.EpisodesPerFamily, stream: 1_000 + round);
         var rule = new ChoiceRule(ChoiceKind.PolicySample, Refinements: Spec.Smart.MaxRefinements, Epsilon: schedule.Epsilon, Temperature: schedule.Temperature);
-        var episodes = await _runner.RunAsync(problems, rule, Spec.Seed + (round * 104_729), cancellationToken);
+        var episodes = await _runner!.RunAsync(problems, rule, Spec.Seed + (round * 104_729), cancellationToken);
         var outcomes = episodes.Select(e => new EpisodeOutcome(
             e.Problem.Family, e.First.Strategy, e.FirstCorrect, Costs.Reward(e.First, e.FirstCorrect), e.FirstCost(Costs), e.FinalCorrect)).ToList();
         var baselines = await _selector.RecordAsync(round, outcomes, cancellationToken);
         var (gradient, feedback) = PolicyGradientExamples(Policy, episodes, baselines, Costs, Spec.Smart.FeedbackWeight);
-        var rl = Spec.Smart.RlSteps > 0 && gradient.Count > 0
-            ? _rlTrainer.Train(gradient, Spec.Smart.RlSteps, Spec.Seed + round, cancellationToken: cancellationToken).MeanLoss
-            : double.NaN;
-
         var verified = episodes.SelectMany(e => e.Attempts.Where(a => a.IsCorrect(e.Problem)).Select(a => Policy.SolutionExample(e.Problem, a.Strategy, a.Solution))).ToList();
-        var replayCount = Spec.Smart.Replay >= 1 ? _baseFormats.Count : (int)Math.Round(verified.Count * Spec.Smart.Replay / (1 - Spec.Smart.Replay));
-        var replayRandom = new Random(unchecked((int)Spec.Seed + round));
-        var sftData = verified.Concat(Enumerable.Range(0, replayCount).Select(_ => _baseFormats[replayRandom.Next(_baseFormats.Count)])).ToList();
-        var sft = Spec.Smart.SftSteps > 0 && sftData.Count > 0
-            ? _sftTrainer.Train(sftData, Spec.Smart.SftSteps, Spec.Seed + round + 1, cancellationToken: cancellationToken).MeanLoss
-            : double.NaN;
+        var published = await _trainer.TrainAsync(new SmartUpdate(round, gradient, verified), cancellationToken);
+        await LoadAsync(published);
         var figures = new TrainingFigures(schedule.Epsilon, episodes.Count, outcomes.Average(o => o.FirstReward), episodes.Average(e => e.FirstCorrect ? 1.0 : 0),
-            episodes.Average(e => e.FinalCorrect ? 1.0 : 0), gradient.Count, feedback, verified.Count, rl, sft);
+            episodes.Average(e => e.FinalCorrect ? 1.0 : 0), gradient.Count, feedback, verified.Count, published.RlLoss, published.SftLoss);
         Log?.Invoke($"round {round}: {episodes.Count} episodes (epsilon {schedule.Epsilon:F2}), first-attempt {figures.FirstAccuracy:P1}, after refinement {figures.FinalAccuracy:P1}, " +
-            $"mean reward {figures.MeanFirstReward:F3}; {gradient.Count} policy-gradient examples ({feedback} from refinement), {verified.Count} verified solutions");
+            $"mean reward {figures.MeanFirstReward:F3}; {gradient.Count} policy-gradient examples ({feedback} from refinement), {verified.Count} verified solutions; " +
+            $"the trainer published version {published.Version}");
         return figures;
     }
 
     /// <summary>
     /// REINFORCE with a baseline on the strategy token: each episode's first choice weighted by its advantage (first-attempt
     /// reward minus its family's baseline); a strategy that succeeded in refinement after a failed first choice is fed back
-    /// as a first choice, weighted by <paramref name="feedbackWeight"/> times its own (positive) advantage.
+    /// as a first choice, weighted by <paramref name="feedbackWeight"/> times its own (positive) advantage. Each revision's
+    /// choice is reinforced on its revision state (problem, what was tried, what the critic said) by the revision's reward
+    /// minus the mean reward of the family's revisions in these episodes.
     /// </summary>
     public static (List<TrainingExample> Examples, int Feedback) PolicyGradientExamples(
         SmartPolicy policy, IReadOnlyList<Episode> episodes, IReadOnlyDictionary<string, double> baselines, CostModel costs, double feedbackWeight)
@@ -224,8 +264,19 @@ public sealed class SmartRun : IDisposable
         ArgumentNullException.ThrowIfNull(costs);
         var examples = new List<TrainingExample>();
         var feedback = 0;
+        var revisionBaselines = episodes
+            .SelectMany(e => e.Revisions.Select((_, k) => (e.Problem.Family, Reward: costs.Reward(e.Attempts[k + 1], e.Attempts[k + 1].IsCorrect(e.Problem)))))
+            .GroupBy(x => x.Family)
+            .ToDictionary(g => g.Key, g => g.Average(x => x.Reward));
         foreach (var e in episodes)
         {
+            for (var k = 0; k < e.Revisions.Count && k + 1 < e.Attempts.Count; k++)
+            {
+                var revision = e.Attempts[k + 1];
+                var advantage = costs.Reward(revision, revision.IsCorrect(e.Problem)) - revisionBaselines[e.Problem.Family];
+                examples.Add(policy.RevisionExample(e.Revisions[k], revision.Strategy, (float)advantage));
+            }
+
             var baseline = baselines.GetValueOrDefault(e.Problem.Family);
             examples.Add(policy.ChoiceExample(e.Problem, e.First.Strategy, (float)(costs.Reward(e.First, e.FirstCorrect) - baseline)));
             if (!e.FirstCorrect && feedbackWeight > 0 && e.Attempts.Skip(1).FirstOrDefault(a => a.IsCorrect(e.Problem)) is { } found)
@@ -256,10 +307,5 @@ public sealed class SmartRun : IDisposable
         return answer == problem.Answer ? solution : null;
     }
 
-    public void Dispose()
-    {
-        _rlTrainer.Dispose();
-        _sftTrainer.Dispose();
-        _model.Dispose();
-    }
+    public void Dispose() => _sampler?.Dispose();
 }

@@ -6,7 +6,7 @@ public enum Strategy
     /// <summary>The answer alone: <c>D</c> then the integer.</summary>
     Direct,
 
-    /// <summary>Column addition from the right: <c>S</c> then, per column, the sum digit and the carry out.</summary>
+    /// <summary>Column addition from the right: <c>S</c> then, per column, the two operand digits, the sum digit and the carry out.</summary>
     Scratchpad,
 
     /// <summary>A program for the calculator: <c>T</c> then an arithmetic expression; the tool's result is the answer.</summary>

@@ -62,7 +62,15 @@ public static partial class StrategyFormats
         };
     }
 
-    /// <summary>Sum digit then carry out, for each column from the units up: 58+67 -> "5121" (8+7=15: 5 carry 1; 5+6+1=12: 2 carry 1).</summary>
+    /// <summary>Characters per column of the scratchpad: the two operand digits, the sum digit and the carry out.</summary>
+    public const int ColumnWidth = 4;
+
+    /// <summary>
+    /// Column addition from the units up, each column written out as its two operand digits, the sum digit and the carry out:
+    /// 58+67 -> "87515621" (8+7=15: 5 carry 1; 5+6+1=12: 2 carry 1). Copying the operand digits first makes each step a
+    /// copy or a sum of the three characters just written, which a small model learns far more easily than fetching both
+    /// digits and adding them in one token.
+    /// </summary>
     public static string? Columns(long a, long b)
     {
         if (a < 0 || b < 0)
@@ -75,13 +83,13 @@ public static partial class StrategyFormats
         var width = Math.Max(x.Length, y.Length);
         x = x.PadLeft(width, '0');
         y = y.PadLeft(width, '0');
-        var text = new StringBuilder(width * 2);
+        var text = new StringBuilder(width * ColumnWidth);
         var carry = 0;
         for (var i = width - 1; i >= 0; i--)
         {
             var sum = (x[i] - '0') + (y[i] - '0') + carry;
             carry = sum / 10;
-            text.Append((char)('0' + (sum % 10))).Append((char)('0' + carry));
+            text.Append(x[i]).Append(y[i]).Append((char)('0' + (sum % 10))).Append((char)('0' + carry));
         }
 
         return text.ToString();
@@ -89,20 +97,20 @@ public static partial class StrategyFormats
 
     private static SolutionRead ReadColumns(string text)
     {
-        if (text.Length == 0 || text.Length % 2 != 0 || text.Length > 40 || !text.All(char.IsAsciiDigit))
+        if (text.Length == 0 || text.Length % ColumnWidth != 0 || text.Length > 20 * ColumnWidth || !text.All(char.IsAsciiDigit))
         {
-            return new(null, null, $"scratchpad: expected digit/carry pairs, got \"{text}\"");
+            return new(null, null, $"scratchpad: expected columns of {ColumnWidth} digits (digit, digit, sum, carry), got \"{text}\"");
         }
 
         var digits = new StringBuilder();
-        for (var i = 0; i < text.Length; i += 2)
+        for (var i = 0; i < text.Length; i += ColumnWidth)
         {
-            if (text[i + 1] is not ('0' or '1'))
+            if (text[i + 3] is not ('0' or '1'))
             {
-                return new(null, null, $"scratchpad: carry '{text[i + 1]}' in column {i / 2} is not 0 or 1");
+                return new(null, null, $"scratchpad: carry '{text[i + 3]}' in column {i / ColumnWidth} is not 0 or 1");
             }
 
-            digits.Insert(0, text[i]);
+            digits.Insert(0, text[i + 2]);
         }
 
         if (text[^1] == '1')

@@ -79,6 +79,10 @@ public sealed class TaskMix
         return [.. Families.SelectMany(f => Draw(f, perFamily, stream, _heldOutExpressions[f]))];
     }
 
+    /// <summary>The problem of <paramref name="expression"/>, valued by the interpreter at its ceilings; null when it is not an expression.</summary>
+    public static SmartProblem? Problem(string family, string expression) =>
+        Reader.Run(expression) is { Ok: true } value ? new SmartProblem(family, expression, value.Value) : null;
+
     public bool IsHeldOut(SmartProblem problem) =>
         _heldOutExpressions.TryGetValue(problem.Family, out var set) && set.Contains(problem.Expression);
 

@@ -73,6 +73,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Smart_resume_without_a_saved_run_is_refused()
+    {
+        var spec = WriteSpec("smart-ok.yaml", "name: smart-none\n");
+        var output = Path.Combine(_dir, "nothing-here");
+
+        var (code, stdout, stderr) = await Agentsilo.RunAsync(_dir, "smart", spec, "--out", output, "--resume");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"nothing to resume: {Path.Combine(output, "smart-state.json")} does not exist", stderr);
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
     public async Task Help_lists_the_verbs_and_the_run_options()
     {
         var root = await Agentsilo.RunAsync(_dir, "--help");

@@ -11,7 +11,7 @@ public sealed class FormatTests
     {
         var sum = Problem(TaskMix.Small, "58+67");
         Assert.Equal("125", StrategyFormats.Write(Strategy.Direct, sum, Calculator));
-        Assert.Equal("5121", StrategyFormats.Write(Strategy.Scratchpad, sum, Calculator));
+        Assert.Equal("87515621", StrategyFormats.Write(Strategy.Scratchpad, sum, Calculator)); // 8+7=15: 5 carry 1; 5+6+1=12: 2 carry 1
         Assert.Equal("58+67", StrategyFormats.Write(Strategy.Tool, sum, Calculator));
         Assert.Equal("58+67=125", StrategyFormats.Write(Strategy.Decompose, sum, Calculator));
 
@@ -22,8 +22,8 @@ public sealed class FormatTests
         Assert.Null(StrategyFormats.Write(Strategy.Tool, nested, Calculator)); // 15 characters: longer than the entry line
 
         var carry = Problem(TaskMix.Carry, "129995+870015");
-        Assert.Equal("011101010101", StrategyFormats.Write(Strategy.Scratchpad, carry, Calculator)); // 5+5=10: 0 carry 1; 9+1+1=11: 1 carry 1; ...
-        Assert.Equal(1_000_010, StrategyFormats.Read(Strategy.Scratchpad, "011101010101").Answer);
+        Assert.Equal("550191119001900127011801", StrategyFormats.Write(Strategy.Scratchpad, carry, Calculator)); // 5+5=10: 0 carry 1; 9+1+1=11: 1 carry 1; ...
+        Assert.Equal(1_000_010, StrategyFormats.Read(Strategy.Scratchpad, "550191119001900127011801").Answer);
         Assert.Null(StrategyFormats.Write(Strategy.Tool, carry, Calculator)); // operands past the 4-digit display
 
         var product = Problem(TaskMix.Product, "123*45");
@@ -35,8 +35,8 @@ public sealed class FormatTests
     [Fact]
     public void Scratchpad_columns_carry_into_a_new_digit()
     {
-        Assert.Equal("0001", StrategyFormats.Columns(50, 50)); // 0+0=0 carry 0, 5+5=10: 0 carry 1
-        Assert.Equal(100, StrategyFormats.Read(Strategy.Scratchpad, "0001").Answer);
+        Assert.Equal("00005501", StrategyFormats.Columns(50, 50)); // 0+0=0 carry 0, 5+5=10: 0 carry 1
+        Assert.Equal(100, StrategyFormats.Read(Strategy.Scratchpad, "00005501").Answer);
         Assert.Equal(1_000_000, StrategyFormats.Read(Strategy.Scratchpad, StrategyFormats.Columns(999_999, 1)!).Answer);
         Assert.Equal(0, StrategyFormats.Read(Strategy.Scratchpad, StrategyFormats.Columns(0, 0)!).Answer);
     }
@@ -70,8 +70,8 @@ public sealed class FormatTests
     [Theory]
     [InlineData(Strategy.Direct, "12a", "direct: not an integer: \"12a\"")]
     [InlineData(Strategy.Direct, "", "direct: not an integer: \"\"")]
-    [InlineData(Strategy.Scratchpad, "512", "scratchpad: expected digit/carry pairs, got \"512\"")]
-    [InlineData(Strategy.Scratchpad, "5172", "scratchpad: carry '2' in column 1 is not 0 or 1")]
+    [InlineData(Strategy.Scratchpad, "875", "scratchpad: expected columns of 4 digits (digit, digit, sum, carry), got \"875\"")]
+    [InlineData(Strategy.Scratchpad, "87515672", "scratchpad: carry '2' in column 1 is not 0 or 1")]
     [InlineData(Strategy.Tool, "", "tool: empty program")]
     [InlineData(Strategy.Decompose, "12+34=46;46-", "decompose: malformed step \"46-\"")]
     [InlineData(Strategy.Decompose, "1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2", "decompose: expected 1 to 8 steps, got \"1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2;1+1=2\"")]
@@ -97,7 +97,7 @@ public sealed class FormatTests
         Assert.Equal(16, costs.Of(tool));
         Assert.Equal(1 - 0.16, costs.Reward(tool, correct: true), 10);
         var problem = Problem(TaskMix.Product, "123*45");
-        var episode = new Episode(problem, [new Attempt(Strategy.Direct, "5000", 5000, null, 6, 0), tool], [new Critique(false, "wrong")], [0.25, 0.25, 0.25, 0.25]);
+        var episode = new Episode(problem, [new Attempt(Strategy.Direct, "5000", 5000, null, 6, 0), tool], [new Critique(CritiqueKind.WrongAnswer, "wrong answer")], [0.25, 0.25, 0.25, 0.25]);
         Assert.Equal(6, episode.FirstCost(costs));
         Assert.Equal(6 + 16 + 10, episode.TotalCost(costs));
         Assert.False(episode.FirstCorrect);

@@ -42,7 +42,7 @@ public sealed class TaskMixTests
     {
         var mix = new TaskMix(1, [TaskMix.Carry], 200);
         var chains = mix.HeldOut().Select(p => StrategyFormats.Columns(long.Parse(p.Expression.Split('+')[0]), long.Parse(p.Expression.Split('+')[1]))!)
-            .Select(columns => Enumerable.Range(0, columns.Length / 2).TakeWhile(i => columns[(2 * i) + 1] == '1').Count())
+            .Select(columns => Enumerable.Range(0, columns.Length / StrategyFormats.ColumnWidth).TakeWhile(i => columns[(StrategyFormats.ColumnWidth * i) + 3] == '1').Count())
             .ToList();
         Assert.All(chains, c => Assert.True(c >= 1));
         Assert.InRange(chains.Average(), 2.5, 5);
