@@ -87,3 +87,56 @@ public sealed record TeacherHint(
     [property: Id(0)] int? Step,
     [property: Id(1)] string Error,
     [property: Id(2)] IReadOnlyList<string> GuidedPrefix);
+
+/// <summary>
+/// A critique model (issue 8) for the scratchpad addition task: it trains a policy, collects the step checker's critiques
+/// of the policy's own samples, and trains the critic on them, all in the background (start, then poll); once ready it
+/// writes step-level critiques ("step 2: DroppedCarry", or "ok"). Keyed by a name. Held in memory: a new activation
+/// starts over (a build is minutes; the request is the whole recipe, so starting again rebuilds the same critic).
+/// </summary>
+public interface ICritiqueGrain : IGrainWithStringKey
+{
+    /// <summary>Starts building and returns at once; a build already started or done is left alone (its status is returned).</summary>
+    Task<CritiqueStatus> StartAsync(CritiqueBuildRequest request);
+
+    [AlwaysInterleave]
+    Task<CritiqueStatus> GetStatusAsync();
+
+    /// <summary>One critique per solution: its first wrong step and why, or ok. Needs a ready critic.</summary>
+    Task<IReadOnlyList<StepCritiqueReply>> CritiqueAsync(IReadOnlyList<ScratchpadSolution> solutions);
+}
+
+/// <summary>What a critique model build runs.</summary>
+/// <param name="Seed">Seeds everything.</param>
+/// <param name="Difficulties">Digits per operand of the problems.</param>
+/// <param name="PolicySteps">Policy SFT steps.</param>
+/// <param name="ProblemsPerDifficulty">Problems per difficulty whose policy samples are critiqued by the checker.</param>
+/// <param name="SamplesPerProblem">Policy samples per problem.</param>
+/// <param name="CritiqueSteps">Critique model training steps.</param>
+/// <param name="Width">Model width (the critic and policy: 2 layers, 4 heads).</param>
+[GenerateSerializer, Immutable, Alias("AgentSilo.Critics.CritiqueBuildRequest")]
+public sealed record CritiqueBuildRequest(
+    [property: Id(0)] long Seed,
+    [property: Id(1)] IReadOnlyList<int> Difficulties,
+    [property: Id(2)] int PolicySteps,
+    [property: Id(3)] int ProblemsPerDifficulty,
+    [property: Id(4)] int SamplesPerProblem,
+    [property: Id(5)] int CritiqueSteps,
+    [property: Id(6)] int Width);
+
+/// <summary>A critique build's phase (the PRM's phases), its collected critiques, and its held-out accuracy against the checker.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.Critics.CritiqueStatus")]
+public sealed record CritiqueStatus(
+    [property: Id(0)] PrmPhase Phase,
+    [property: Id(1)] string? Stage,
+    [property: Id(2)] int Examples,
+    [property: Id(3)] double HeldOutExact,
+    [property: Id(4)] double HeldOutExactOnWrong,
+    [property: Id(5)] string? Error);
+
+/// <summary>A step-level critique: the first wrong step (null: ok; -1: the critic's output could not be read), the error kind, and the text.</summary>
+[GenerateSerializer, Immutable, Alias("AgentSilo.Critics.StepCritiqueReply")]
+public sealed record StepCritiqueReply(
+    [property: Id(0)] int? Step,
+    [property: Id(1)] string Error,
+    [property: Id(2)] string Text);

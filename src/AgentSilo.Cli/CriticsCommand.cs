@@ -23,21 +23,25 @@ public static class CriticsCommand
         var annotationProblems = new Option<int?>("--annotation-problems") { Description = "Annotated training problems per difficulty (default 60)." };
         var prmSteps = new Option<int?>("--prm-steps") { Description = "PRM training steps (default 300)." };
         var students = new Option<int?>("--student-rounds") { Description = "Self-training rounds per student; 0 skips them (default 2)." };
+        var skipPrms = new Option<bool>("--skip-prms") { Description = "Skip the Monte Carlo annotators and the PRMs (and the PRM-filtered student)." };
+        var critiqueSteps = new Option<int?>("--critique-steps") { Description = "Critique model training steps (default 600)." };
+        var scoreIterations = new Option<int?>("--score-iterations") { Description = "SCoRe iterations of stage 1 and of stage 2 each; 0 skips self-correction training (default 20)." };
         var command = new Command(
             "critics",
             "Critics and teachers that learn: Monte Carlo step annotation (full, OmegaPRM binary search, SCAN), PRMs trained on each, " +
             "majority vs PRM-weighted vote, and plain vs PRM-filtered vs teacher-guided self-training on scratchpad addition. " +
             "Exit codes: 0 done, 2 bad input, 130 interrupted.")
         {
-            output, seed, threads, tiny, scanRollouts, policySteps, annotationProblems, prmSteps, students,
+            output, seed, threads, tiny, scanRollouts, policySteps, annotationProblems, prmSteps, students, skipPrms, critiqueSteps, scoreIterations,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
             parse.GetValue(output), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(tiny), parse.GetValue(scanRollouts),
-            parse.GetValue(policySteps), parse.GetValue(annotationProblems), parse.GetValue(prmSteps), parse.GetValue(students), cancellationToken)));
+            parse.GetValue(policySteps), parse.GetValue(annotationProblems), parse.GetValue(prmSteps), parse.GetValue(students),
+            new Extras(parse.GetValue(skipPrms), parse.GetValue(critiqueSteps), parse.GetValue(scoreIterations)), cancellationToken)));
         return command;
     }
 
-    private static int Run(DirectoryInfo? output, long seed, int threads, bool tiny, int? scanRollouts, int? policySteps, int? annotationProblems, int? prmSteps, int? studentRounds, CancellationToken cancellationToken)
+    private static int Run(DirectoryInfo? output, long seed, int threads, bool tiny, int? scanRollouts, int? policySteps, int? annotationProblems, int? prmSteps, int? studentRounds, Extras extras, CancellationToken cancellationToken)
     {
         if (CommandInput.BadThreads(threads))
         {
@@ -50,6 +54,14 @@ public static class CriticsCommand
         settings = annotationProblems is { } a ? settings with { AnnotationProblemsPerDifficulty = a } : settings;
         settings = prmSteps is { } m ? settings with { PrmSteps = m } : settings;
         settings = studentRounds is { } r ? settings with { StudentRounds = r } : settings;
+        settings = extras.SkipPrms ? settings with { SkipPrms = true } : settings;
+        settings = extras.CritiqueSteps is { } c ? settings with { CritiqueSteps = c } : settings;
+        settings = extras.ScoreIterations switch
+        {
+            0 => settings with { SelfCorrection = null },
+            { } i when settings.SelfCorrection is { } sc => settings with { SelfCorrection = sc with { Stage1Iterations = i, Stage2Iterations = i } },
+            _ => settings,
+        };
         try
         {
             settings.Validate();
@@ -85,4 +97,6 @@ public static class CriticsCommand
             return ExitCodes.Interrupted;
         }
     }
+
+    private sealed record Extras(bool SkipPrms, int? CritiqueSteps, int? ScoreIterations);
 }

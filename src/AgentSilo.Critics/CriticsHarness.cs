@@ -65,6 +65,29 @@ public sealed record CriticsSettings
     /// <summary>Most teacher hints per guided rollout (default 2).</summary>
     public int MaxHints { get; init; } = 2;
 
+    /// <summary>Skip the Monte Carlo annotators and PRMs (default false: run them).</summary>
+    public bool SkipPrms { get; init; }
+
+    /// <summary>Training problems per difficulty whose policy samples the checker critiques to train the critique model (default 300; 0 skips the critic).</summary>
+    public int CritiqueProblemsPerDifficulty { get; init; } = 300;
+
+    /// <summary>Policy samples per critique-training problem (default 4).</summary>
+    public int CritiqueSamplesPerProblem { get; init; } = 4;
+
+    /// <summary>Critique model training steps (default 600).</summary>
+    public int CritiqueSteps { get; init; } = 600;
+
+    /// <summary>Test-time critique-guided refinement (default 2 rounds, 2 candidates per flagged solution).</summary>
+    public RefinementOptions Refinement { get; init; } = new(Rounds: 2, Candidates: 2);
+
+    /// <summary>Two-attempt self-correction training, SCoRe against plain SFT on correction traces (null skips it).</summary>
+    public SelfCorrectionSettings? SelfCorrection { get; init; } = new();
+
+    /// <summary>Samples per held-out problem when measuring self-correction rates (default 4).</summary>
+    public int CorrectionSamples { get; init; } = 4;
+
+    public TrainerOptions CritiqueTrainer { get; init; } = new(LearningRate: 1e-3, BatchSize: 64, WarmupSteps: 20);
+
     public TrainerOptions PolicyTrainer { get; init; } = new(LearningRate: 2e-3, BatchSize: 32, WarmupSteps: 20);
 
     public TrainerOptions PrmTrainer { get; init; } = new(LearningRate: 1e-3, BatchSize: 64, WarmupSteps: 20);
@@ -89,6 +112,13 @@ public sealed record CriticsSettings
         StudentRounds = 1,
         StudentProblemsPerRound = 8,
         StudentStepsPerRound = 5,
+        CritiqueProblemsPerDifficulty = 8,
+        CritiqueSamplesPerProblem = 2,
+        CritiqueSteps = 10,
+        Refinement = new RefinementOptions(Rounds: 1, Candidates: 1),
+        SelfCorrection = new SelfCorrectionSettings(WarmupProblems: 4, AttemptsPerProblem: 2, WarmupSteps: 4, Stage1Iterations: 1, Stage2Iterations: 1,
+            ProblemsPerIteration: 2, StepsPerIteration: 1, Trainer: new TrainerOptions(BatchSize: 8)),
+        CorrectionSamples = 1,
     };
 
     public void Validate()
@@ -96,10 +126,14 @@ public sealed record CriticsSettings
         if (Difficulties.Count == 0 || Difficulties.Any(d => d is < 1 or > 4) || PolicyExamplesPerDifficulty < 1 || PolicySteps < 0
             || AnnotationProblemsPerDifficulty < 1 || SamplesPerProblem < 1 || Rollouts < 1 || ScanRollouts < 1 || ScanConfirmRollouts < 0 || ScanTolerance < 0
             || ScanMinConfidence is < 0 or > 1 || PrmSteps < 0 || HeldOutPerDifficulty < 1 || VoteSamples < 1 || StudentRounds < 0
-            || StudentProblemsPerRound < 1 || StudentStepsPerRound < 0 || MaxHints < 0)
+            || StudentProblemsPerRound < 1 || StudentStepsPerRound < 0 || MaxHints < 0
+            || CritiqueProblemsPerDifficulty < 0 || CritiqueSamplesPerProblem < 1 || CritiqueSteps < 0 || CorrectionSamples < 1)
         {
             throw new ArgumentException($"Invalid critics settings: {this}");
         }
+
+        Refinement.Validate();
+        SelfCorrection?.Validate();
     }
 }
 
@@ -107,7 +141,10 @@ public sealed record CriticsSettings
 public sealed record AnnotatorRow(string Name, long Rollouts, int Solutions, double FirstErrorAccuracy, double FirstErrorAccuracyOnWrong, double Early, double Late, double TrainingShare, double Seconds);
 
 /// <summary>One answer-selection method on one difficulty: accuracy and its compute.</summary>
-public sealed record SelectionRow(int Digits, string Method, double Accuracy, double PolicySamplesPerProblem, double PrmStepScoresPerProblem);
+public sealed record SelectionRow(int Digits, string Method, double Accuracy, double PolicySamplesPerProblem, double PrmStepScoresPerProblem, double CriticCallsPerProblem = 0);
+
+/// <summary>The critique model's accuracy on held-out samples of one difficulty against the checker's critiques.</summary>
+public sealed record CritiqueRow(string Name, int Digits, CritiqueAccuracy Accuracy, int TrainingExamples, double TrainSeconds);
 
 /// <summary>A PRM's step-level accuracy on held-out samples: first-error prediction against the checker.</summary>
 public sealed record PrmRow(string Name, int Digits, double FirstErrorAccuracy, double FirstErrorAccuracyOnWrong, int Samples, double TrainSeconds, int Examples);
@@ -122,8 +159,11 @@ public sealed record PrmRow(string Name, int Digits, double FirstErrorAccuracy, 
 /// <param name="Hints">Teacher hints given.</param>
 /// <param name="KeptExamples">Examples kept by the filter and trained on.</param>
 /// <param name="SftSteps">SFT steps taken.</param>
+/// <param name="ProblemsCovered">Training problems with at least one kept (right) sample: the exploration a filter keeps.</param>
+/// <param name="HardestCovered">The same, on the hardest difficulty only.</param>
+/// <param name="CriticCalls">Solutions the critique model read in self-training.</param>
 public sealed record StudentRow(string Name, IReadOnlyList<double> SampledAccuracy, double MeanSampled, IReadOnlyList<double> GreedyAccuracy, double MeanGreedy,
-    int StudentSamples, int Hints, int KeptExamples, int SftSteps);
+    int StudentSamples, int Hints, int KeptExamples, int SftSteps, int ProblemsCovered = 0, int HardestCovered = 0, int CriticCalls = 0);
 
 /// <summary>Everything one harness run measured.</summary>
 public sealed record CriticsResults(
@@ -133,6 +173,8 @@ public sealed record CriticsResults(
     IReadOnlyList<PrmRow> Prms,
     IReadOnlyList<SelectionRow> Selection,
     IReadOnlyList<StudentRow> Students,
+    IReadOnlyList<CritiqueRow> Critiques,
+    IReadOnlyList<CorrectionRow> Corrections,
     double Seconds);
 
 /// <summary>
@@ -155,7 +197,11 @@ public static class CriticsHarness
         var heldOut = settings.Difficulties.ToDictionary(d => d, d => AdditionProblems.Draw(d, settings.HeldOutPerDifficulty, seed + 1000));
         var excluded = heldOut.Values.SelectMany(p => p).ToHashSet();
         var trainCount = settings.PolicyExamplesPerDifficulty + settings.AnnotationProblemsPerDifficulty
-            + (settings.StudentRounds * settings.StudentProblemsPerRound / settings.Difficulties.Count) + 1;
+            + (settings.StudentRounds * settings.StudentProblemsPerRound / settings.Difficulties.Count) + 1
+            + settings.CritiqueProblemsPerDifficulty + (settings.SelfCorrection?.ProblemsNeeded ?? 0); // Self-correction's share: enough even where small difficulties run out.
+        // Each difficulty's training problems, in order: policy SFT, annotation, self-training rounds, critique collection, self-correction.
+        var critiqueStart = settings.PolicyExamplesPerDifficulty + settings.AnnotationProblemsPerDifficulty + (settings.StudentRounds * settings.StudentProblemsPerRound / settings.Difficulties.Count);
+        var correctionStart = critiqueStart + settings.CritiqueProblemsPerDifficulty;
         var train = settings.Difficulties.ToDictionary(d => d, d => AdditionProblems.Draw(d, Math.Min(trainCount, AdditionProblems.MaxDistinct(d) - settings.HeldOutPerDifficulty), seed, excluded));
 
         using var policy = new StepPolicy(settings.Model, seed);
@@ -174,16 +220,16 @@ public static class CriticsHarness
         var annotationProblems = settings.Difficulties.SelectMany(d => train[d].Skip(settings.PolicyExamplesPerDifficulty).Take(settings.AnnotationProblemsPerDifficulty)).ToList();
         var samples = policy.Solve(annotationProblems, settings.SamplesPerProblem, 1f, seed + 1);
         say($"annotation set: {samples.Count} solutions of {annotationProblems.Count} problems, {samples.Count(s => s.Correct)} with the right answer");
-        var annotators = new (string Name, AnnotatorOptions? Options)[]
-        {
+        (string Name, AnnotatorOptions? Options)[] annotators =
+        [
             ("full Monte Carlo", new AnnotatorOptions(AnnotationMethod.FullMonteCarlo, settings.Rollouts)),
             ("binary search (OmegaPRM)", new AnnotatorOptions(AnnotationMethod.BinarySearch, settings.Rollouts)),
             ("SCAN denoised", new AnnotatorOptions(AnnotationMethod.Scan, settings.ScanRollouts, settings.ScanTolerance, settings.ScanMinConfidence, settings.ScanConfirmRollouts)),
             ("checker (oracle)", null),
-        };
+        ];
         var annotatorRows = new List<AnnotatorRow>();
         var annotationSets = new List<(string Name, AnnotationResult Result)>();
-        foreach (var (name, options) in annotators)
+        foreach (var (name, options) in settings.SkipPrms ? [] : annotators)
         {
             var watch = Stopwatch.StartNew();
             var result = options is null ? CheckerAnnotations(samples) : MonteCarloAnnotator.Annotate(samples, policy, options, seed + 2);
@@ -241,14 +287,52 @@ public static class CriticsHarness
             cancellationToken.ThrowIfCancellationRequested();
         }
 
+        // The critique model: trained on the checker's critiques of the policy's own samples of training problems.
+        var critiqueRows = new List<CritiqueRow>();
+        CritiqueModel? critic = null;
+        if (settings.CritiqueProblemsPerDifficulty > 0)
+        {
+            var watch = Stopwatch.StartNew();
+            var critiqueProblems = settings.Difficulties.SelectMany(d => train[d].Skip(critiqueStart).Take(settings.CritiqueProblemsPerDifficulty)).ToList();
+            var collected = policy.Solve(critiqueProblems, settings.CritiqueSamplesPerProblem, 1f, seed + 20);
+            critic = new CritiqueModel(policy.Model, policy.Tokenizer);
+            var examples = critic.Examples(collected);
+            var trained = critic.Train(examples, settings.CritiqueSteps, settings.CritiqueTrainer, seed + 21);
+            var trainSeconds = watch.Elapsed.TotalSeconds;
+            say($"critique model: {examples.Count} collected critiques ({collected.Count(s => !s.Correct)} of wrong answers), loss {trained.FirstLoss:F3} -> {trained.LastLoss:F3} ({trainSeconds:F0} s)");
+            foreach (var d in settings.Difficulties)
+            {
+                var accuracy = CritiqueAccuracy.Of(heldOutSamples[d], critic.Critique(heldOutSamples[d]));
+                critiqueRows.Add(new CritiqueRow("critique model", d, accuracy, examples.Count, trainSeconds));
+                say($"critique model, {d} digits: exact {accuracy.Exact:P1} (on wrong solutions {accuracy.ExactOnWrong:P1}, step only {accuracy.StepOnly:P1}, ok recall {accuracy.OkRecall:P1})");
+
+                // Test-time refinement of each held-out problem's first sample, by the trained critic and by the checker (oracle).
+                var firsts = Groups(heldOutSamples[d], settings.VoteSamples).Select(g => g[0]).ToList();
+                foreach (var (name, judge) in new (string, IStepCritic)[] { ("critique-guided refinement (critique model)", critic), ("critique-guided refinement (checker critiques, oracle)", CheckerCritic.Instance) })
+                {
+                    var refined = CritiqueRefinement.Refine(policy, judge, firsts, settings.Refinement, seed + 22);
+                    var n = (double)firsts.Count;
+                    selection.Add(new SelectionRow(d, name, refined.Final.Count(s => s.Correct) / n, 1 + (refined.PolicySamples / n), 0, refined.CriticCalls / n));
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         var students = new List<StudentRow>();
         if (settings.StudentRounds > 0)
         {
             students.Add(Evaluate("base policy (no self-training)", policy, settings, heldOut, 0, 0, 0, 0));
-            foreach (var arm in new[] { StudentArm.SelfTraining, StudentArm.PrmFiltered, StudentArm.TeacherGuided })
+            var arms = new List<StudentArm> { StudentArm.SelfTraining };
+            arms.AddRange(scanPrm is null ? [] : [StudentArm.PrmFiltered]);
+            arms.Add(StudentArm.TeacherGuided);
+            arms.AddRange(critic is null ? [] : [StudentArm.CritiqueInTheLoop]);
+            var hardest = settings.Difficulties.Max();
+            foreach (var arm in arms)
             {
                 using var student = policy.Clone();
-                var (drawn, hints, kept, steps) = (0, 0, 0, 0);
+                var (drawn, hints, kept, steps, calls) = (0, 0, 0, 0, 0);
+                var covered = new HashSet<AdditionProblem>();
                 for (var round = 0; round < settings.StudentRounds; round++)
                 {
                     var start = settings.AnnotationProblemsPerDifficulty + settings.PolicyExamplesPerDifficulty + (round * settings.StudentProblemsPerRound / settings.Difficulties.Count);
@@ -261,6 +345,16 @@ public static class CriticsHarness
                         drawn += count;
                         hints += rollouts.Sum(r => r.HintSteps.Count);
                         keep = [.. rollouts.Select(r => r.Final).Where(s => s.Correct)];
+                    }
+                    else if (arm == StudentArm.CritiqueInTheLoop)
+                    {
+                        // One attempt per problem; the critic's flagged attempts are revised (one continuation per round,
+                        // so at most as many student samples as the other arms draw); every right attempt or revision is kept.
+                        var attempts = student.Solve(problems, 1, 1f, roundSeed);
+                        var refined = CritiqueRefinement.Refine(student, critic!, attempts, new RefinementOptions(settings.MaxHints, 1), roundSeed + 1);
+                        drawn += attempts.Count + refined.PolicySamples;
+                        calls += refined.CriticCalls;
+                        keep = [.. attempts.Concat(refined.Final).Where(s => s.Correct).DistinctBy(s => (s.Problem, string.Join(AdditionProblem.StepSeparator, s.Steps)))];
                     }
                     else
                     {
@@ -276,6 +370,7 @@ public static class CriticsHarness
                     }
 
                     kept += keep.Count;
+                    covered.UnionWith(keep.Select(s => s.Problem));
                     if (keep.Count > 0 && settings.StudentStepsPerRound > 0)
                     {
                         student.Train([.. keep.Select(s => student.Example(s.Problem, s.Steps))], settings.StudentStepsPerRound, settings.StudentTrainer, roundSeed);
@@ -283,15 +378,47 @@ public static class CriticsHarness
                     }
                 }
 
-                var row = Evaluate(ArmName(arm), student, settings, heldOut, drawn, hints, kept, steps);
+                var row = Evaluate(ArmName(arm), student, settings, heldOut, drawn, hints, kept, steps)
+                    with { ProblemsCovered = covered.Count, HardestCovered = covered.Count(p => p.Digits == hardest), CriticCalls = calls };
                 students.Add(row);
-                say($"student {row.Name}: held-out accuracy sampled {row.MeanSampled:P1}, greedy {row.MeanGreedy:P1} ({drawn} samples, {hints} hints, {kept} kept)");
+                say($"student {row.Name}: held-out accuracy sampled {row.MeanSampled:P1}, greedy {row.MeanGreedy:P1} ({drawn} samples, {hints} hints, {kept} kept, {covered.Count} problems covered)");
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }
 
         scanPrm?.Dispose();
-        return new CriticsResults(settings, sampleAccuracy, annotatorRows, prmRows, selection, students, clock.Elapsed.TotalSeconds);
+        critic?.Dispose();
+        var corrections = new List<CorrectionRow>();
+        if (settings.SelfCorrection is { } correction)
+        {
+            var problems = Interleave(settings.Difficulties.Select(d => train[d].Skip(correctionStart).ToList()).ToList()).Take(correction.ProblemsNeeded).ToList();
+            var evaluation = settings.Difficulties.SelectMany(d => heldOut[d]).ToList();
+            CorrectionRates Measure(StepPolicy model) => SelfCorrection.Rates(model, evaluation, settings.CorrectionSamples, 1f, seed + 40);
+            corrections.Add(new CorrectionRow("independent second sample (no correction; reference)", SelfCorrection.IndependentRates(policy, evaluation, settings.CorrectionSamples, 1f, seed + 40), 0, 0, 0));
+            using (var untrained = policy.WithContext(correction.ContextLength))
+            {
+                corrections.Add(new CorrectionRow("no training (base, two-attempt format unseen)", Measure(untrained), 0, 0, 0));
+            }
+
+            using (var plain = policy.WithContext(correction.ContextLength))
+            {
+                var row = SelfCorrection.TrainPlain(plain, problems, correction, seed + 41);
+                corrections.Add(row with { Rates = Measure(plain) });
+            }
+
+            using (var score = policy.WithContext(correction.ContextLength))
+            {
+                var row = SelfCorrection.TrainScore(score, problems, correction, seed + 41, say);
+                corrections.Add(row with { Rates = Measure(score) });
+            }
+
+            foreach (var row in corrections)
+            {
+                say($"self-correction {row.Name}: confidence {row.Rates.Confidence:P1}, critique {row.Rates.Critique:P1} (attempt 1 {row.Rates.FirstAccuracy:P1} -> attempt 2 {row.Rates.SecondAccuracy:P1}; {row.PolicySamples} samples, {row.OptimiserSteps} steps, {row.Seconds:F0} s)");
+            }
+        }
+
+        return new CriticsResults(settings, sampleAccuracy, annotatorRows, prmRows, selection, students, critiqueRows, corrections, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Annotations straight from the checker: the oracle a Monte Carlo annotator approximates.</summary>
@@ -317,12 +444,14 @@ public static class CriticsHarness
         SelfTraining,
         PrmFiltered,
         TeacherGuided,
+        CritiqueInTheLoop,
     }
 
     private static string ArmName(StudentArm arm) => arm switch
     {
         StudentArm.SelfTraining => "plain self-training (answer-filtered SFT)",
         StudentArm.PrmFiltered => "PRM-filtered self-training (SCAN PRM)",
+        StudentArm.CritiqueInTheLoop => "critique-in-the-loop (critique-guided revisions, filtered SFT)",
         _ => "teacher-guided (hints, filtered SFT)",
     };
 
@@ -340,6 +469,18 @@ public static class CriticsHarness
             return answers.Count(s => s.Correct) / (double)answers.Count;
         }).ToList();
         return new StudentRow(name, sampled, sampled.Average(), greedy, greedy.Average(), drawn, hints, kept, steps);
+    }
+
+    /// <summary>Round-robin over the lists (one of each in turn) until all are used up.</summary>
+    private static IEnumerable<T> Interleave<T>(List<List<T>> lists)
+    {
+        for (var i = 0; lists.Any(l => i < l.Count); i++)
+        {
+            foreach (var list in lists.Where(l => i < l.Count))
+            {
+                yield return list[i];
+            }
+        }
     }
 
     private static List<List<T>> Groups<T>(IReadOnlyList<T> items, int size) =>

@@ -1,4 +1,5 @@
 using AgentSilo.Learning;
+using AgentSilo.Learning.Objectives;
 using static TorchSharp.torch;
 
 namespace AgentSilo.Critics;
@@ -25,7 +26,7 @@ public interface IRolloutPolicy
 /// A character-level policy over <see cref="AdditionProblem.Alphabet"/> that writes scratchpad solutions: trained by
 /// SFT, sampled for solutions, and used as the Monte Carlo completer. Not thread-safe.
 /// </summary>
-public sealed class StepPolicy : IRolloutPolicy, IDisposable
+public sealed class StepPolicy : IRolloutPolicy, IStepContinuer, IDisposable
 {
     /// <summary>Longest completion: five column steps, the answer, the separators and the stop token fit.</summary>
     public const int MaxNewTokens = 56;
@@ -45,6 +46,63 @@ public sealed class StepPolicy : IRolloutPolicy, IDisposable
 
     /// <summary>A copy with the same weights (a student, a critic initialised from the policy, ...).</summary>
     public StepPolicy Clone() => new(Models.Clone(Model), Tokenizer);
+
+    /// <summary>
+    /// A copy whose context holds <paramref name="contextLength"/> tokens (two attempts in one sequence, for self-correction):
+    /// every weight copied, the position rows past the policy's own context left as a fresh model (seed 0) draws them.
+    /// </summary>
+    public StepPolicy WithContext(int contextLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(contextLength, Model.Config.ContextLength);
+        var model = new Gpt(Model.Config with { ContextLength = contextLength }, Model.Device, seed: 0);
+        using (no_grad())
+        {
+            var from = Model.state_dict();
+            foreach (var (name, tensor) in model.state_dict())
+            {
+                var source = from[name];
+                if (source.shape.SequenceEqual(tensor.shape))
+                {
+                    tensor.copy_(source);
+                }
+                else
+                {
+                    tensor.narrow(0, 0, source.shape[0]).copy_(source); // The positions table: the policy's rows first.
+                }
+            }
+        }
+
+        return new StepPolicy(model, Tokenizer);
+    }
+
+    /// <summary>A first attempt's prompt: the problem.</summary>
+    public int[] AttemptPrompt(AdditionProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        return Tokenizer.EncodePrompt(problem.Prompt);
+    }
+
+    /// <summary>A solution as completion tokens (its steps, then the stop token).</summary>
+    public int[] CompletionTokens(IReadOnlyList<string> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        return Tokenizer.EncodeCompletion(string.Join(AdditionProblem.StepSeparator, steps));
+    }
+
+    /// <summary>A second attempt's prompt (<see cref="Revision.Prompt"/>): the problem, the first attempt, the stop token.</summary>
+    public int[] RevisionPrompt(SolutionSample first)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        return Revision.Prompt(AttemptPrompt(first.Problem), CompletionTokens(first.Steps));
+    }
+
+    /// <summary>One second attempt per first attempt, conditioned on it (a model with room for both, <see cref="WithContext"/>).</summary>
+    public IReadOnlyList<SolutionSample> Revise(IReadOnlyList<SolutionSample> firsts, float temperature, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(firsts);
+        var completions = Sample([.. firsts.Select(RevisionPrompt)], 1, temperature, seed);
+        return [.. completions.Select(c => new SolutionSample(firsts[c.PromptIndex].Problem, AdditionProblem.Steps(Tokenizer.Decode(c.Tokens))))];
+    }
 
     /// <summary>An SFT example: the problem's prompt, then the steps (and the stop token) as the completion.</summary>
     public TrainingExample Example(AdditionProblem problem, IReadOnlyList<string> steps, float weight = 1f)

@@ -40,4 +40,31 @@ public class CriticGrainsTests(ClusterFixture fixture)
         Assert.All(scores.Steps.SelectMany(s => s), p => Assert.InRange(p, 0f, 1f));
         Assert.Equal(2, scores.FirstErrors.Count);
     }
+
+    [Fact]
+    public async Task ACritiqueModelIsBuiltInTheBackgroundThenCritiquesEverySolution()
+    {
+        var critic = fixture.Grains.GetGrain<ICritiqueGrain>("critics-test/" + Guid.NewGuid().ToString("N"));
+        var right = new ScratchpadSolution(47, 85, 2, ["7+5+0=12", "4+8+1=13", "=132"]);
+        var dropped = right with { Steps = ["7+5+0=12", "4+8+0=12", "=122"] };
+        await Assert.ThrowsAsync<InvalidOperationException>(() => critic.CritiqueAsync([right]));
+        var started = await critic.StartAsync(new CritiqueBuildRequest(Seed: 3, Difficulties: [1, 2], PolicySteps: 30, ProblemsPerDifficulty: 5,
+            SamplesPerProblem: 2, CritiqueSteps: 10, Width: 16));
+        Assert.Equal(PrmPhase.Building, started.Phase);
+        var deadline = DateTime.UtcNow.AddSeconds(240);
+        var status = started;
+        while (status.Phase == PrmPhase.Building && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            status = await critic.GetStatusAsync();
+        }
+
+        Assert.True(status.Phase == PrmPhase.Ready, $"{status.Phase}: {status.Error}");
+        Assert.True(status.Examples > 0);
+        Assert.InRange(status.HeldOutExact, 0, 1);
+        var critiques = await critic.CritiqueAsync([right, dropped]);
+        Assert.Equal(2, critiques.Count);
+        // An untrained-scale critic may say anything in its vocabulary; what it says is rendered consistently.
+        Assert.All(critiques, c => Assert.Equal(c.Step is { } step ? $"step {step}: {c.Error}" : "ok", c.Text));
+    }
 }
