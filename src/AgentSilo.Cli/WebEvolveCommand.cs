@@ -81,7 +81,7 @@ public static class WebEvolveCommand
             {
                 try
                 {
-                    await Task.Delay(PollInterval, ct);
+                    await Task.Delay(PollInterval, cancelled ? CancellationToken.None : ct); // after Ctrl+C, poll on until the run has stopped
                 }
                 catch (OperationCanceledException) when (!cancelled)
                 {
