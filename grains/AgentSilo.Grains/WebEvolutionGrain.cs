@@ -99,7 +99,8 @@ public sealed partial class WebEvolutionGrain(
     }
 
     private static WebEvolutionRound Report(WebRound r) => new(
-        r.Round, r.HeldOutSuccess, [.. r.Tasks.Select(t => new WebTaskSuccess(t.Task, t.HeldOutSuccess))], r.TotalRealSteps, r.KeptEpisodes, r.ImaginedSuccesses, r.Seconds);
+        r.Round, r.HeldOutSuccess, [.. r.Tasks.Select(t => new WebTaskSuccess(t.Task, t.HeldOutSuccess))], r.TotalRealSteps, r.KeptEpisodes, r.ImaginedSuccesses, r.Seconds,
+        r.ValidationSuccess, r.PolicyFromRound);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

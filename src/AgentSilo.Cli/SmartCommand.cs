@@ -25,20 +25,21 @@ public static class SmartCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's informational logs on stderr." };
         var resume = new Option<bool>("--resume") { Description = "Continue after the last completed round of the run in --out (its smart-state.json and data)." };
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (default 1; 0 uses every core).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<long?>("--seed") { Description = "Run with this seed instead of the spec's (give each seed its own --out)." };
         var command = new Command(
             "smart",
             "SMART: a policy that learns which reasoning strategy (direct, scratchpad, tool, decomposition) to use first, by REINFORCE " +
             "on its own episodes, against every fixed strategy, a random choice and always-refine in the same run. " +
             "Exit codes: 0 done, 1 the run failed, 2 bad input, 130 interrupted.")
         {
-            spec, output, data, verbose, threads, resume,
+            spec, output, data, verbose, threads, resume, seed,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(verbose), parse.GetValue(threads), parse.GetValue(resume), cancellationToken));
+            parse.GetValue(spec)!, parse.GetValue(output), parse.GetValue(data), parse.GetValue(verbose), parse.GetValue(threads), parse.GetValue(resume), parse.GetValue(seed), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool verbose, int threads, bool resume, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileInfo specFile, DirectoryInfo? output, DirectoryInfo? data, bool verbose, int threads, bool resume, long? seed, CancellationToken cancellationToken)
     {
         if (CommandInput.BadThreads(threads))
         {
@@ -50,6 +51,7 @@ public static class SmartCommand
             return ExitCodes.BadInput;
         }
 
+        spec.Seed = seed ?? spec.Seed;
         var (outDir, dataDir) = CommandInput.RunDirectories(spec.Name, output, data);
         var statePath = Path.Combine(outDir, "smart-state.json");
         SmartRunState? resumed = null;
@@ -65,6 +67,12 @@ public static class SmartCommand
             if (resumed.Name != spec.Name)
             {
                 Console.Error.WriteLine($"agentsilo: {statePath} is a run of '{resumed.Name}', not '{spec.Name}'");
+                return ExitCodes.BadInput;
+            }
+
+            if (resumed.Seed is { } runSeed && runSeed != spec.Seed)
+            {
+                Console.Error.WriteLine($"agentsilo: {statePath} is a run with seed {runSeed}, not {spec.Seed} (pass --seed {runSeed})");
                 return ExitCodes.BadInput;
             }
         }

@@ -93,8 +93,9 @@ public static class WebEvolveCommand
                 for (; printed < status.Finished.Count; printed++)
                 {
                     var r = status.Finished[printed];
+                    var validation = r.ValidationSuccess is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation {v:P1} (policy of round {r.PolicyFromRound})") : "";
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"round {r.Round}: held-out success {r.HeldOutSuccess:P1}, real steps {r.TotalRealSteps}, kept episodes {r.KeptEpisodes}, imagined successes {r.ImaginedSuccesses}, {r.Seconds:0} s"));
+                        $"round {r.Round}: held-out success {r.HeldOutSuccess:P1}, real steps {r.TotalRealSteps}, kept episodes {r.KeptEpisodes}, imagined successes {r.ImaginedSuccesses}{validation}, {r.Seconds:0} s"));
                 }
             }
 

@@ -57,7 +57,7 @@ public sealed record SmartResults(string Name, IReadOnlyList<string> Families, I
 /// What a SMART run has done so far, written after every round so that a crashed run resumes from its last completed
 /// round: the rounds' figures, the policy version the next round samples from, and the base training's time.
 /// </summary>
-public sealed record SmartRunState(string Name, IReadOnlyList<SmartRound> Rounds, SmartPublished Published, double BaseSeconds)
+public sealed record SmartRunState(string Name, IReadOnlyList<SmartRound> Rounds, SmartPublished Published, double BaseSeconds, long? Seed = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -190,7 +190,7 @@ public sealed class SmartRun : IDisposable
             rounds.Add(done);
             if (statePath is not null)
             {
-                new SmartRunState(Spec.Name, [.. rounds], Published!, baseSeconds).Save(statePath);
+                new SmartRunState(Spec.Name, [.. rounds], Published!, baseSeconds, Spec.Seed).Save(statePath);
             }
 
             roundDone?.Invoke(done);

@@ -86,6 +86,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Smart_resume_with_another_seed_than_the_saved_run_is_refused()
+    {
+        var spec = WriteSpec("smart-seeded.yaml", "name: smart-seeded\nseed: 1\n");
+        var output = Path.Combine(_dir, "seeded");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "smart-state.json"),
+            """{"name":"smart-seeded","rounds":[],"published":{"version":1,"checkpoint_path":"x.bin","sha256":"00","rl_loss":0,"sft_loss":0,"steps":0},"base_seconds":1,"seed":1}""");
+
+        var (code, stdout, stderr) = await Agentsilo.RunAsync(_dir, "smart", spec, "--out", output, "--resume", "--seed", "2");
+
+        Assert.Equal(2, code);
+        Assert.Contains("is a run with seed 1, not 2 (pass --seed 1)", stderr);
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
     public async Task Help_lists_the_verbs_and_the_run_options()
     {
         var root = await Agentsilo.RunAsync(_dir, "--help");

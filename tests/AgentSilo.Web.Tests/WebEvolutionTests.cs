@@ -30,14 +30,18 @@ public sealed class WebEvolutionTests(SiteFixture fixture)
             parallel: 2
             explore: { steps_per_task: 16 }
             train: { steps: 150 }
-            eval: { episodes_per_task: 4 }
+            eval: { episodes_per_task: 4, validation_per_task: 2 }
             """);
         await using var pool = new WebBrowserPool(new WebBrowserOptions { ActionTimeout = TimeSpan.FromSeconds(10), StepTimeout = TimeSpan.FromSeconds(20) });
         var evolution = new WebEvolution(spec, fixture.Site, pool);
         var rounds = await evolution.RunAsync();
         Assert.Equal(2, rounds.Count);
         Assert.True(rounds[1].KeptEpisodes > 0);
-        Assert.Equal(32, rounds[1].TotalRealSteps);
+        Assert.Equal(32, rounds[1].TotalRealSteps); // validation episodes are not training steps: they are counted apart
+        Assert.Null(rounds[0].ValidationSuccess);
+        Assert.NotNull(rounds[1].ValidationSuccess);
+        Assert.Equal(1, rounds[1].PolicyFromRound); // the first validated policy is the best so far
+        Assert.InRange(rounds[1].ValidationSteps, 4, 4 * 8);
         Assert.True(rounds[1].HeldOutSuccess > rounds[0].HeldOutSuccess, $"held-out success {rounds[0].HeldOutSuccess} -> {rounds[1].HeldOutSuccess}");
     }
 }

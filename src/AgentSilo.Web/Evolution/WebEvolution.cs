@@ -19,7 +19,11 @@ public sealed record WebEpisodeRecord(string TaskId, int Seed, bool Success, IRe
 /// <summary>A task's figures in one round.</summary>
 public sealed record WebTaskRound(string Task, int HeldOutEpisodes, int HeldOutSuccesses, double HeldOutSuccess, int ExploreEpisodes, int ExploreSuccesses, int RealSteps, int ImaginedSuccesses);
 
-/// <summary>One round: held-out success per task after the round's training (round 0: the untrained policy).</summary>
+/// <summary>
+/// One round: held-out success per task after the round's training (round 0: the untrained policy). With validation on,
+/// <see cref="ValidationSuccess"/> is this round's trained policy on the validation instances and
+/// <see cref="PolicyFromRound"/> the round whose policy was kept (the best on validation so far) and evaluated.
+/// </summary>
 public sealed record WebRound(
     int Round,
     int PolicyVersion,
@@ -33,7 +37,10 @@ public sealed record WebRound(
     double WorldModelLoss,
     double Seconds,
     string? Checkpoint = null,
-    string? CheckpointSha256 = null);
+    string? CheckpointSha256 = null,
+    double? ValidationSuccess = null,
+    int? PolicyFromRound = null,
+    int ValidationSteps = 0);
 
 /// <summary>results.json of a web self-evolution run.</summary>
 public sealed record WebEvolutionResults(int SchemaVersion, string Experiment, string Status, string? Error, WebEvolutionSpec Spec, IReadOnlyList<WebRound> Rounds);
@@ -52,6 +59,9 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
     private readonly List<WebTransition> _transitions = [];
     private int _keptEpisodes;
     private int _totalRealSteps;
+    private Dictionary<string, TorchSharp.torch.Tensor>? _best;
+    private double _bestValidation = double.NegativeInfinity;
+    private int _bestRound;
 
     /// <summary>The policy being evolved (version = rounds trained + 1).</summary>
     public WebAgentPolicy Policy { get; } = WebAgentPolicy.Untrained(spec.Seed, spec.Policy.Hidden);
@@ -111,8 +121,10 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
 
                 if (episode.Success)
                 {
+                    // A step the page refused changed nothing: not something to imitate.
                     _keptEpisodes++;
-                    _kept.AddRange(episode.Steps.Select(s => new ImitationExample([.. s.Decision.Candidates.Select(c => c.Features)], s.Decision.Chosen)));
+                    _kept.AddRange(episode.Steps.Where(s => s.After.LastActionError is null)
+                        .Select(s => new ImitationExample([.. s.Decision.Candidates.Select(c => c.Features)], s.Decision.Chosen)));
                 }
             }
 
@@ -150,7 +162,10 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
 
         Policy.Temperature = 0;
         Policy.LookAhead = WorldModel is not null && spec.WorldModel.Lookahead && round > 0 ? LookAhead.Create(Policy, WorldModel, spec.WorldModel.TopK) : null;
-        var evaluations = await ForEachAsync(tasks, t => EvaluateAsync(t, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var (validation, validationSteps) = round > 0 && spec.Eval.ValidationPerTask > 0
+            ? await ValidateAsync(tasks, round, cancellationToken).ConfigureAwait(false)
+            : ((double?)null, 0);
+        var evaluations = await ForEachAsync(tasks, t => EvaluateAsync(t, HeldOutSeeds(), cancellationToken), cancellationToken).ConfigureAwait(false);
         Policy.LookAhead = null;
         var perTask = tasks.Select((t, i) =>
         {
@@ -167,8 +182,49 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
         }
 
         return new WebRound(round, round + 1, perTask.Average(t => t.HeldOutSuccess), perTask, perTask.Sum(t => t.RealSteps), _totalRealSteps,
-            _keptEpisodes, imagined.Values.Sum(), policyLoss, worldLoss, clock.Elapsed.TotalSeconds, checkpoint?.Path, checkpoint?.Sha256);
+            _keptEpisodes, imagined.Values.Sum(), policyLoss, worldLoss, clock.Elapsed.TotalSeconds, checkpoint?.Path, checkpoint?.Sha256,
+            validation, validation is null ? null : _bestRound, validationSteps);
     }
+
+    /// <summary>
+    /// Checks the freshly trained policy greedily on the validation instances (mean success over tasks). Better than or
+    /// as good as the best so far: it becomes the best; worse: the best policy's weights come back (a greedy policy can
+    /// lose a task it had solved when one round's training tips a close choice).
+    /// </summary>
+    private async Task<(double? Success, int Steps)> ValidateAsync(IReadOnlyList<BuiltInTaskSource> tasks, int round, CancellationToken cancellationToken)
+    {
+        var seeds = Enumerable.Range(0, spec.Eval.ValidationPerTask).Select(BuiltInTasks.ValidationSeed).ToList();
+        var results = await ForEachAsync(tasks, t => EvaluateAsync(t, seeds, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var success = results.Average(r => r.Count(e => e.Success) / (double)r.Count);
+        lock (_torch)
+        {
+            if (success >= _bestValidation)
+            {
+                DisposeBest();
+                _best = Policy.Snapshot();
+                _bestValidation = success;
+                _bestRound = round;
+            }
+            else if (_best is not null)
+            {
+                Policy.Restore(_best);
+            }
+        }
+
+        return (success, results.Sum(r => r.Sum(e => e.Steps.Count)));
+    }
+
+    private void DisposeBest()
+    {
+        foreach (var t in _best?.Values ?? Enumerable.Empty<TorchSharp.torch.Tensor>())
+        {
+            t.Dispose();
+        }
+
+        _best = null;
+    }
+
+    private IReadOnlyList<int> HeldOutSeeds() => [.. Enumerable.Range(0, spec.Eval.EpisodesPerTask).Select(BuiltInTasks.HeldOutSeed)];
 
     private async Task<List<WebEpisodeRecord>> ExploreAsync(BuiltInTaskSource task, int round, CancellationToken cancellationToken)
     {
@@ -185,12 +241,12 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
         return episodes;
     }
 
-    private async Task<List<WebEpisodeRecord>> EvaluateAsync(BuiltInTaskSource task, CancellationToken cancellationToken)
+    private async Task<List<WebEpisodeRecord>> EvaluateAsync(BuiltInTaskSource task, IReadOnlyList<int> seeds, CancellationToken cancellationToken)
     {
         var episodes = new List<WebEpisodeRecord>();
-        for (var i = 0; i < spec.Eval.EpisodesPerTask; i++)
+        foreach (var seed in seeds)
         {
-            episodes.Add(await RunEpisodeAsync(task, BuiltInTasks.HeldOutSeed(i), int.MaxValue, cancellationToken).ConfigureAwait(false));
+            episodes.Add(await RunEpisodeAsync(task, seed, int.MaxValue, cancellationToken).ConfigureAwait(false));
         }
 
         return episodes;
@@ -283,6 +339,12 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
         sb.Append("| **mean** |").AppendJoin("", results.Rounds.Select(r => string.Create(inv, $" **{r.HeldOutSuccess:P1}** |"))).Append('\n');
         sb.Append("| real steps (total) |").AppendJoin("", results.Rounds.Select(r => string.Create(inv, $" {r.TotalRealSteps} |"))).Append('\n');
         sb.Append("| kept episodes (total) |").AppendJoin("", results.Rounds.Select(r => string.Create(inv, $" {r.KeptEpisodes} |"))).Append('\n');
+        if (results.Rounds.Any(r => r.ValidationSuccess is not null))
+        {
+            sb.Append("| validation (this round's training) |").AppendJoin("", results.Rounds.Select(r => r.ValidationSuccess is { } v ? string.Create(inv, $" {v:P1} |") : " |")).Append('\n');
+            sb.Append("| policy kept from round |").AppendJoin("", results.Rounds.Select(r => $" {r.PolicyFromRound?.ToString(inv) ?? "0"} |")).Append('\n');
+        }
+
         sb.Append("| imagined successes |").AppendJoin("", results.Rounds.Select(r => string.Create(inv, $" {r.ImaginedSuccesses} |"))).Append('\n');
         return sb.ToString();
     }

@@ -66,6 +66,12 @@ public sealed class WebEvalSpec
 {
     /// <summary>Held-out instances per task per round, acted on greedily. Default 10.</summary>
     public int EpisodesPerTask { get; set; } = 10;
+
+    /// <summary>
+    /// Training instances per task, never explored, that the greedy policy is checked on after each round's training;
+    /// a round whose policy does worse there than the best so far goes on from that best policy. 0: off. Default 0.
+    /// </summary>
+    public int ValidationPerTask { get; set; }
 }
 
 public sealed class WebWorldModelSpec
@@ -170,6 +176,11 @@ public static partial class WebEvolutionSpecLoader
         Positive("train.batch_size", s.Train.BatchSize);
         Positive("train.learning_rate", s.Train.LearningRate);
         Positive("eval.episodes_per_task", s.Eval.EpisodesPerTask);
+        if (s.Eval.ValidationPerTask < 0)
+        {
+            errors.Add($"eval.validation_per_task: must be 0 or more (was {s.Eval.ValidationPerTask})");
+        }
+
         Positive("world_model.rollouts_per_start", s.WorldModel.RolloutsPerStart);
         Positive("world_model.top_k", s.WorldModel.TopK);
         Positive("world_model.steps", s.WorldModel.Steps);

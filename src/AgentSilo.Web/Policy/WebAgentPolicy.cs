@@ -117,6 +117,20 @@ public sealed class WebAgentPolicy : IWebPolicy, IDisposable
         return Task.FromResult(decision.Action.Action.ToString());
     }
 
+    /// <summary>A copy of the network's weights, for <see cref="Restore"/> (the caller disposes the tensors).</summary>
+    public Dictionary<string, Tensor> Snapshot() =>
+        Network.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+
+    /// <summary>Puts back weights taken by <see cref="Snapshot"/>.</summary>
+    public void Restore(IReadOnlyDictionary<string, Tensor> weights)
+    {
+        using var _ = no_grad();
+        foreach (var (name, parameter) in Network.named_parameters())
+        {
+            parameter.copy_(weights[name]);
+        }
+    }
+
     /// <summary>Writes the network atomically to <paramref name="path"/> (plus a JSON header) and returns its file and hash.</summary>
     public CheckpointFile Save(string path)
     {

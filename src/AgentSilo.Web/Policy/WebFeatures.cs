@@ -28,7 +28,19 @@ public static partial class WebFeatures
     /// <summary>Action kinds the policy chooses among.</summary>
     public static readonly WebActionKind[] Kinds = [WebActionKind.Click, WebActionKind.Fill, WebActionKind.SelectOption, WebActionKind.Check, WebActionKind.Uncheck, WebActionKind.Answer];
 
-    private const int Dense = 24;
+    private const int Dense = 25;
+
+    /// <summary>Where the dense features (matching flags, page and history features) start in a feature vector.</summary>
+    public const int DenseOffset = GoalBuckets + ElementBuckets + ContextBuckets + 6;
+
+    /// <summary>Dense flag: every goal value is placed (held by a field, or its element checked or selected).</summary>
+    public const int AllPlaced = 8;
+
+    /// <summary>Dense flag: the element's text holds the word right before the typed value (the field the goal names).</summary>
+    public const int FieldNamedByGoal = 16;
+
+    /// <summary>Dense flag: the action changes the element's state (check an unchecked box, type a different value, ...).</summary>
+    public const int ChangesElement = 24;
 
     /// <summary>The length of every feature vector.</summary>
     public const int Size = GoalBuckets + ElementBuckets + ContextBuckets + 6 + Dense;
@@ -196,7 +208,7 @@ public static partial class WebFeatures
         d[5] = value.Length == 0 ? 1 : 0;
         d[6] = history.Contains(signature) ? 1 : 0;
         d[7] = text.Length > 0 && history.Any(h => h.Split('|') is [_, var t, ..] && t == text) ? 1 : 0;
-        d[8] = page.Unplaced == 0 ? 1 : 0;
+        d[AllPlaced] = page.Unplaced == 0 ? 1 : 0;
         d[9] = page.Values == 0 ? 0 : page.Unplaced / (float)page.Values;
         d[10] = page.Values == 0 ? 0 : page.OnPage / (float)page.Values;
         d[11] = page.EmptyFields == 0 ? 1 : 0;
@@ -207,21 +219,35 @@ public static partial class WebFeatures
             var v = values[arg];
             d[14] = value == v.Text ? 1 : 0;
             d[15] = placed[arg] ? 1 : 0;
-            d[16] = v.Before.Any(b => textTokens.Contains(b)) ? 1 : 0;
+            // The word right before a quoted value names its field ("email \"x\"" -> Email); the word before that may name the
+            // previous field ("name \"a\", email \"b\""), so it only enters the hashed context, not this flag.
+            d[FieldNamedByGoal] = v.Before.Length > 0 && textTokens.Contains(v.Before[^1]) ? 1 : 0;
             d[17] = e?.Options is { } options && options.Any(x => x == v.Text || x.EndsWith("=" + v.Text, StringComparison.Ordinal)) ? 1 : 0;
             d[18 + Math.Min(arg, 3)] = 1;
         }
 
         d[22] = e?.Selected is true || e?.Expanded is true ? 1 : 0;
         d[23] = 1;
+        d[ChangesElement] = Changes(action, e) ? 1 : 0;
         d.CopyTo(f, o);
         return f;
     }
 
+    // Whether the action would change the element's state: check an unchecked box, uncheck a checked one, type or select
+    // something other than what it holds ("turn X off" is then "change X", whatever its state).
+    private static bool Changes(WebAction action, WebElement? e) => e is not null && action.Kind switch
+    {
+        WebActionKind.Check => e.Checked is not true,
+        WebActionKind.Uncheck => e.Checked is true,
+        WebActionKind.Fill or WebActionKind.SelectOption => e.Value != action.Argument,
+        _ => false,
+    };
+
     private sealed record PageFeatures(int Values, int Unplaced, int OnPage, int EmptyFields, int Step, int MaxSteps, bool LastActionFailed);
 
+    // A goal value is placed when a field holds it, or the element it names is checked or selected (an open tab).
     private static bool Placed(WebElement e, string value) =>
-        (e.Value is { } v && v == value) || (e.Checked is true && Norm(e.Text) == Norm(value));
+        (e.Value is { } v && v == value) || ((e.Checked is true || e.Selected is true) && Norm(e.Text) == Norm(value));
 
     private static bool IsTextField(WebElement e) =>
         e.Role is "textbox" or "searchbox" or "spinbutton" ||

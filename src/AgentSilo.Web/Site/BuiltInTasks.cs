@@ -37,5 +37,8 @@ public static class BuiltInTasks
     /// <summary>The <paramref name="index"/>-th held-out seed.</summary>
     public static int HeldOutSeed(int index) => HeldOutSeedStart + (index % HeldOutSeedStart);
 
+    /// <summary>The <paramref name="index"/>-th validation seed: training instances counted down from the top of their range, away from the exploration stream.</summary>
+    public static int ValidationSeed(int index) => HeldOutSeedStart - 1 - (index % 1000);
+
     public static bool IsHeldOut(int seed) => seed >= HeldOutSeedStart;
 }
