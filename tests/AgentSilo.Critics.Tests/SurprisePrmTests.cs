@@ -68,7 +68,7 @@ public class SurprisePrmTests
         Assert.Equal(0.64, new PrmVoteRule(StepAggregation.Min, 2).Weight(strong), 6);
         Assert.Equal(0.72, new PrmVoteRule(StepAggregation.Product, 1).Weight(strong), 6);
         // Two weak votes for 5 against one strong vote for 7: majority (and its tie-break rule) keep 5, a high power picks 7.
-        var votes = new[] { (Answer: (int?)5, Steps: weak), (7, strong), (5, weak) };
+        (int? Answer, float[] Steps)[] votes = [(5, weak), (7, strong), (5, weak)];
         Assert.Equal(5, Voting.Weighted(votes.Select(v => (v.Answer, tieBreak.Weight(v.Steps)))));
         Assert.Equal(5, Voting.Weighted(votes.Select(v => (v.Answer, new PrmVoteRule(StepAggregation.Min, 1).Weight(v.Steps)))));
         Assert.Equal(7, Voting.Weighted(votes.Select(v => (v.Answer, new PrmVoteRule(StepAggregation.Min, 4).Weight(v.Steps)))));
