@@ -5,7 +5,8 @@ namespace AgentSilo.Grains;
 /// <summary>
 /// A process reward model (issue 8) for the scratchpad addition task: it trains a policy, annotates the policy's solutions
 /// by Monte Carlo rollouts (full, binary search or SCAN), and trains the PRM on them, all in the background (start, then
-/// poll); once ready it scores solutions step by step. Keyed by a name. Held in memory: a new activation starts over.
+/// poll); once ready it scores solutions step by step. Keyed by a name. The request (the whole seeded recipe) is persisted:
+/// a new activation of a grain that was asked to build rebuilds the same PRM by itself (phase Building, then Ready).
 /// </summary>
 public interface IPrmGrain : IGrainWithStringKey
 {

@@ -4,28 +4,54 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentSilo.Grains;
 
+/// <summary>A PRM grain's persisted state: the build request, which is the whole seeded recipe of its PRM.</summary>
+[GenerateSerializer, Alias("AgentSilo.Critics.PrmGrainState")]
+public sealed class PrmGrainState
+{
+    [Id(0)] public PrmBuildRequest? Request { get; set; }
+}
+
 /// <summary>
 /// Thin over <see cref="PrmBuilder"/>: the build runs on the thread pool (never on the grain scheduler), the grain only
-/// starts it and reports on it; scoring runs on the thread pool too.
+/// starts it and reports on it; scoring runs on the thread pool too. The request is persisted; a new activation of a
+/// grain that was asked to build starts the same seeded build again by itself, so callers poll it back to ready.
 /// </summary>
-public sealed partial class PrmGrain(ILogger<PrmGrain> logger) : Grain, IPrmGrain
+public sealed partial class PrmGrain(
+    ILogger<PrmGrain> logger,
+    [PersistentState("prm", AgentSiloNames.Storage)] IPersistentState<PrmGrainState> state) : Grain, IPrmGrain
 {
     private Task<PrmBuild>? _build;
     private volatile string? _stage;
 
-    public Task<PrmStatus> StartAsync(PrmBuildRequest request)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Request is { } request)
+        {
+            Begin(request, Settings(request), resumed: true);
+        }
+
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task<PrmStatus> StartAsync(PrmBuildRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_build is null)
         {
             var settings = Settings(request);
-            var id = this.GetPrimaryKeyString();
-            _stage = "training the policy";
-            LogStarted(logger, id, request.Method, request.Rollouts);
-            _build = TorchRuntime.RunAsync(() => PrmBuilder.Build(settings, stage => _stage = stage));
+            state.State.Request = request;
+            await state.WriteStateAsync();
+            Begin(request, settings, resumed: false);
         }
 
-        return GetStatusAsync();
+        return await GetStatusAsync();
+    }
+
+    private void Begin(PrmBuildRequest request, PrmBuildSettings settings, bool resumed)
+    {
+        _stage = "training the policy";
+        LogStarted(logger, this.GetPrimaryKeyString(), request.Method, request.Rollouts, resumed);
+        _build = TorchRuntime.RunAsync(() => PrmBuilder.Build(settings, stage => _stage = stage));
     }
 
     public Task<PrmStatus> GetStatusAsync()
@@ -85,6 +111,6 @@ public sealed partial class PrmGrain(ILogger<PrmGrain> logger) : Grain, IPrmGrai
             request.PolicySteps, request.ProblemsPerDifficulty, request.SamplesPerProblem, request.PrmSteps);
     }
 
-    [LoggerMessage(EventId = 801, Level = LogLevel.Information, Message = "PRM {Prm}: build started ({Method} annotation, {Rollouts} rollouts per probe)")]
-    private static partial void LogStarted(ILogger logger, string prm, string method, int rollouts);
+    [LoggerMessage(EventId = 801, Level = LogLevel.Information, Message = "PRM {Prm}: build started ({Method} annotation, {Rollouts} rollouts per probe; from persisted request: {Resumed})")]
+    private static partial void LogStarted(ILogger logger, string prm, string method, int rollouts, bool resumed);
 }

@@ -24,6 +24,8 @@ public static class CriticsCommand
         var prmSteps = new Option<int?>("--prm-steps") { Description = "PRM training steps (default 300)." };
         var students = new Option<int?>("--student-rounds") { Description = "Self-training rounds per student; 0 skips them (default 2)." };
         var skipPrms = new Option<bool>("--skip-prms") { Description = "Skip the Monte Carlo annotators and the PRMs (and the PRM-filtered student)." };
+        var skipTransformerPrms = new Option<bool>("--skip-transformer-prms") { Description = "Skip the transformer PRMs (and the PRM-filtered student); the surprise PRMs still run." };
+        var critiqueProblems = new Option<int?>("--critique-problems") { Description = "Training problems per difficulty whose samples train the critique model; 0 skips the critic, its refinement and its student (default 300)." };
         var critiqueSteps = new Option<int?>("--critique-steps") { Description = "Critique model training steps (default 600)." };
         var scoreIterations = new Option<int?>("--score-iterations") { Description = "SCoRe iterations of stage 1 and of stage 2 each; 0 skips self-correction training (default 20)." };
         var command = new Command(
@@ -32,12 +34,12 @@ public static class CriticsCommand
             "majority vs PRM-weighted vote, and plain vs PRM-filtered vs teacher-guided self-training on scratchpad addition. " +
             "Exit codes: 0 done, 2 bad input, 130 interrupted.")
         {
-            output, seed, threads, tiny, scanRollouts, policySteps, annotationProblems, prmSteps, students, skipPrms, critiqueSteps, scoreIterations,
+            output, seed, threads, tiny, scanRollouts, policySteps, annotationProblems, prmSteps, students, skipPrms, skipTransformerPrms, critiqueProblems, critiqueSteps, scoreIterations,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
             parse.GetValue(output), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(tiny), parse.GetValue(scanRollouts),
             parse.GetValue(policySteps), parse.GetValue(annotationProblems), parse.GetValue(prmSteps), parse.GetValue(students),
-            new Extras(parse.GetValue(skipPrms), parse.GetValue(critiqueSteps), parse.GetValue(scoreIterations)), cancellationToken)));
+            new Extras(parse.GetValue(skipPrms), parse.GetValue(skipTransformerPrms), parse.GetValue(critiqueProblems), parse.GetValue(critiqueSteps), parse.GetValue(scoreIterations)), cancellationToken)));
         return command;
     }
 
@@ -55,6 +57,8 @@ public static class CriticsCommand
         settings = prmSteps is { } m ? settings with { PrmSteps = m } : settings;
         settings = studentRounds is { } r ? settings with { StudentRounds = r } : settings;
         settings = extras.SkipPrms ? settings with { SkipPrms = true } : settings;
+        settings = extras.SkipTransformerPrms ? settings with { TransformerPrms = false } : settings;
+        settings = extras.CritiqueProblems is { } cp ? settings with { CritiqueProblemsPerDifficulty = cp } : settings;
         settings = extras.CritiqueSteps is { } c ? settings with { CritiqueSteps = c } : settings;
         settings = extras.ScoreIterations switch
         {
@@ -98,5 +102,5 @@ public static class CriticsCommand
         }
     }
 
-    private sealed record Extras(bool SkipPrms, int? CritiqueSteps, int? ScoreIterations);
+    private sealed record Extras(bool SkipPrms, bool SkipTransformerPrms, int? CritiqueProblems, int? CritiqueSteps, int? ScoreIterations);
 }

@@ -44,11 +44,20 @@ public sealed record CriticsSettings
     /// <summary>PRM training steps (default 300).</summary>
     public int PrmSteps { get; init; } = 300;
 
+    /// <summary>Train the transformer PRMs (default true); the surprise PRMs are trained either way unless <see cref="SkipPrms"/>.</summary>
+    public bool TransformerPrms { get; init; } = true;
+
     /// <summary>Weight wrong-step labels up to the right-step labels' total (default true).</summary>
     public bool BalancePrmLabels { get; init; } = true;
 
     /// <summary>Held-out problems per difficulty (default 100).</summary>
     public int HeldOutPerDifficulty { get; init; } = 100;
+
+    /// <summary>
+    /// Validation problems per difficulty (default 100): training-side problems, never held out, whose policy samples choose
+    /// each PRM's vote rule (<see cref="PrmVoteRule.Candidates"/>) on the hardest difficulty before the held-out figures are computed.
+    /// </summary>
+    public int ValidationPerDifficulty { get; init; } = 100;
 
     /// <summary>Samples per held-out problem for voting (default 8).</summary>
     public int VoteSamples { get; init; } = 8;
@@ -108,6 +117,7 @@ public sealed record CriticsSettings
         ScanConfirmRollouts = 1,
         PrmSteps = 10,
         HeldOutPerDifficulty = 6,
+        ValidationPerDifficulty = 6,
         VoteSamples = 3,
         StudentRounds = 1,
         StudentProblemsPerRound = 8,
@@ -125,7 +135,7 @@ public sealed record CriticsSettings
     {
         if (Difficulties.Count == 0 || Difficulties.Any(d => d is < 1 or > 4) || PolicyExamplesPerDifficulty < 1 || PolicySteps < 0
             || AnnotationProblemsPerDifficulty < 1 || SamplesPerProblem < 1 || Rollouts < 1 || ScanRollouts < 1 || ScanConfirmRollouts < 0 || ScanTolerance < 0
-            || ScanMinConfidence is < 0 or > 1 || PrmSteps < 0 || HeldOutPerDifficulty < 1 || VoteSamples < 1 || StudentRounds < 0
+            || ScanMinConfidence is < 0 or > 1 || PrmSteps < 0 || HeldOutPerDifficulty < 1 || ValidationPerDifficulty < 1 || VoteSamples < 1 || StudentRounds < 0
             || StudentProblemsPerRound < 1 || StudentStepsPerRound < 0 || MaxHints < 0
             || CritiqueProblemsPerDifficulty < 0 || CritiqueSamplesPerProblem < 1 || CritiqueSteps < 0 || CorrectionSamples < 1)
         {
@@ -145,6 +155,9 @@ public sealed record SelectionRow(int Digits, string Method, double Accuracy, do
 
 /// <summary>The critique model's accuracy on held-out samples of one difficulty against the checker's critiques.</summary>
 public sealed record CritiqueRow(string Name, int Digits, CritiqueAccuracy Accuracy, int TrainingExamples, double TrainSeconds);
+
+/// <summary>A vote rule's accuracy on the validation problems' samples, for one PRM; the chosen rule is the held-out one.</summary>
+public sealed record VoteRuleRow(string Prm, string Rule, double HardestAccuracy, double MeanAccuracy, bool Chosen);
 
 /// <summary>A PRM's step-level accuracy on held-out samples: first-error prediction against the checker.</summary>
 public sealed record PrmRow(string Name, int Digits, double FirstErrorAccuracy, double FirstErrorAccuracyOnWrong, int Samples, double TrainSeconds, int Examples);
@@ -175,7 +188,8 @@ public sealed record CriticsResults(
     IReadOnlyList<StudentRow> Students,
     IReadOnlyList<CritiqueRow> Critiques,
     IReadOnlyList<CorrectionRow> Corrections,
-    double Seconds);
+    double Seconds,
+    IReadOnlyList<VoteRuleRow>? VoteRules = null);
 
 /// <summary>
 /// The evaluation harness: trains an imperfect policy on the scratchpad task, annotates its solutions with each Monte Carlo
@@ -216,6 +230,11 @@ public static class CriticsHarness
         var sampleAccuracy = settings.Difficulties.Select(d => heldOutSamples[d].Count(s => s.Correct) / (double)heldOutSamples[d].Count).ToList();
         say($"held-out sample accuracy by difficulty: {string.Join(", ", settings.Difficulties.Select((d, i) => $"{d} digits {sampleAccuracy[i]:P1}"))}");
 
+        // Validation: problems outside the held-out and training sets, sampled like the held-out ones; each PRM's vote rule is
+        // chosen on them (hardest difficulty) before it is applied to the held-out samples.
+        var validationSamples = settings.SkipPrms ? new Dictionary<int, IReadOnlyList<SolutionSample>>() : settings.Difficulties.ToDictionary(d => d, d =>
+            policy.Solve(AdditionProblems.Draw(d, settings.ValidationPerDifficulty, seed + 3000, new HashSet<AdditionProblem>([.. excluded, .. train[d]])), settings.VoteSamples, 1f, seed + 6));
+
         // Annotation: the policy's own samples on training problems.
         var annotationProblems = settings.Difficulties.SelectMany(d => train[d].Skip(settings.PolicyExamplesPerDifficulty).Take(settings.AnnotationProblemsPerDifficulty)).ToList();
         var samples = policy.Solve(annotationProblems, settings.SamplesPerProblem, 1f, seed + 1);
@@ -251,16 +270,13 @@ public static class CriticsHarness
         }
 
         var prmRows = new List<PrmRow>();
+        var voteRules = new List<VoteRuleRow>();
         ProcessRewardModel? scanPrm = null;
-        // The binary-search annotator's labels are near the full annotator's; its PRM is left out to keep the run short.
-        foreach (var (name, result) in annotationSets.Where(a => a.Name != "binary search (OmegaPRM)"))
+
+        // A PRM's rows: its vote rule chosen on the validation samples, then first-error accuracy and answer selection on the held-out ones.
+        void Judge(IStepScorer prm, string name, int examples, double trainSeconds)
         {
-            var prm = new ProcessRewardModel(policy.Model, policy.Tokenizer);
-            var examples = prm.Examples(result.Annotations, settings.BalancePrmLabels);
-            var watch = Stopwatch.StartNew();
-            var trained = prm.Train(examples, settings.PrmSteps, settings.PrmTrainer, seed + 4);
-            var trainSeconds = watch.Elapsed.TotalSeconds;
-            say($"PRM on {name}: {examples.Count} examples, loss {trained.FirstLoss:F3} -> {trained.LastLoss:F3} ({trainSeconds:F0} s)");
+            var rule = ChooseVoteRule(prm, name, validationSamples, settings, voteRules, say);
             foreach (var d in settings.Difficulties)
             {
                 var scores = prm.ScoreSteps(heldOutSamples[d]);
@@ -268,13 +284,26 @@ public static class CriticsHarness
                 var verdicts = scored.Select(x => (Truth: StepChecker.Check(x.Sample.Problem, x.Sample.Steps).FirstError, Predicted: ProcessRewardModel.PredictedFirstError(x.Steps), x.Sample.Correct)).ToList();
                 var wrong = verdicts.Where(v => !v.Correct).ToList();
                 prmRows.Add(new PrmRow(name, d, verdicts.Count(v => v.Truth == v.Predicted) / (double)verdicts.Count,
-                    wrong.Count == 0 ? double.NaN : wrong.Count(v => v.Truth == v.Predicted) / (double)wrong.Count, verdicts.Count, trainSeconds, examples.Count));
+                    wrong.Count == 0 ? double.NaN : wrong.Count(v => v.Truth == v.Predicted) / (double)wrong.Count, verdicts.Count, trainSeconds, examples));
                 var stepScores = scored.Sum(x => x.Steps.Length) / (double)heldOut[d].Count;
                 var groups = Groups(scored, settings.VoteSamples);
-                selection.Add(new SelectionRow(d, $"PRM-weighted vote ({name})", Accuracy(groups, x => x.Sample.Problem, g => Voting.Weighted(g.Select(x => (x.Sample.Answer, x.Score)))), settings.VoteSamples, stepScores));
+                selection.Add(new SelectionRow(d, $"PRM-weighted vote ({name}): {rule.Name}, chosen on validation", Accuracy(groups, x => x.Sample.Problem, g => Voting.Weighted(g.Select(x => (x.Sample.Answer, rule.Weight(x.Steps))))), settings.VoteSamples, stepScores));
+                selection.Add(new SelectionRow(d, $"PRM-weighted vote, min score ({name})", Accuracy(groups, x => x.Sample.Problem, g => Voting.Weighted(g.Select(x => (x.Sample.Answer, x.Score)))), settings.VoteSamples, stepScores));
                 selection.Add(new SelectionRow(d, $"PRM best-of-N ({name})", Accuracy(groups, x => x.Sample.Problem, g => Voting.BestOfN(g.Select(x => (x.Sample.Answer, x.Score)))), settings.VoteSamples, stepScores));
             }
+        }
 
+        // The binary-search annotator's labels are near the full annotator's; its PRMs are left out to keep the run short.
+        var prmSets = annotationSets.Where(a => a.Name != "binary search (OmegaPRM)").ToList();
+        foreach (var (name, result) in settings.TransformerPrms ? prmSets : [])
+        {
+            var prm = new ProcessRewardModel(policy.Model, policy.Tokenizer);
+            var examples = prm.Examples(result.Annotations, settings.BalancePrmLabels);
+            var watch = Stopwatch.StartNew();
+            var trained = prm.Train(examples, settings.PrmSteps, settings.PrmTrainer, seed + 4);
+            var trainSeconds = watch.Elapsed.TotalSeconds;
+            say($"PRM on {name}: {examples.Count} examples, loss {trained.FirstLoss:F3} -> {trained.LastLoss:F3} ({trainSeconds:F0} s)");
+            Judge(prm, name, examples.Count, trainSeconds);
             if (name == "SCAN denoised")
             {
                 scanPrm = prm;
@@ -284,6 +313,18 @@ public static class CriticsHarness
                 prm.Dispose();
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        // Surprise PRMs: a logistic head over the policy's own per-step surprise, fitted on the same labels.
+        foreach (var (name, result) in prmSets)
+        {
+            var watch = Stopwatch.StartNew();
+            var prm = new SurprisePrm(policy);
+            var trained = prm.Train(result.Annotations, settings.BalancePrmLabels);
+            var trainSeconds = watch.Elapsed.TotalSeconds;
+            say($"surprise PRM on {name}: {trained.Labels} step labels, loss {trained.FirstLoss:F3} -> {trained.LastLoss:F3}, weights {string.Join(" ", trained.Weights.Select(w => w.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))} ({trainSeconds:F1} s)");
+            Judge(prm, $"{name}, surprise PRM", trained.Labels, trainSeconds);
             cancellationToken.ThrowIfCancellationRequested();
         }
 
@@ -418,7 +459,40 @@ public static class CriticsHarness
             }
         }
 
-        return new CriticsResults(settings, sampleAccuracy, annotatorRows, prmRows, selection, students, critiqueRows, corrections, clock.Elapsed.TotalSeconds);
+        return new CriticsResults(settings, sampleAccuracy, annotatorRows, prmRows, selection, students, critiqueRows, corrections, clock.Elapsed.TotalSeconds, voteRules);
+    }
+
+    /// <summary>
+    /// Scores the validation samples with <paramref name="prm"/>, adds every candidate rule's validation accuracy to
+    /// <paramref name="rows"/>, and returns the rule with the best accuracy on the hardest difficulty (ties: the best mean over
+    /// the difficulties, then the earlier candidate). Held-out samples play no part.
+    /// </summary>
+    private static PrmVoteRule ChooseVoteRule(IStepScorer prm, string name, Dictionary<int, IReadOnlyList<SolutionSample>> validation,
+        CriticsSettings settings, List<VoteRuleRow> rows, Action<string> say)
+    {
+        var hardest = settings.Difficulties.Max();
+        var scored = settings.Difficulties.ToDictionary(d => d, d =>
+        {
+            var scores = prm.ScoreSteps(validation[d]);
+            return Groups(validation[d].Select((s, i) => (Sample: s, Steps: scores[i])).ToList(), settings.VoteSamples);
+        });
+        var candidates = PrmVoteRule.Candidates.Select(rule =>
+        {
+            var accuracy = settings.Difficulties.ToDictionary(d => d, d => Accuracy(scored[d], x => x.Sample.Problem, g => Voting.Weighted(g.Select(x => (x.Sample.Answer, rule.Weight(x.Steps))))));
+            return (Rule: rule, Hardest: accuracy[hardest], Mean: accuracy.Values.Average());
+        }).ToList();
+        var chosen = candidates.OrderByDescending(c => c.Hardest).ThenByDescending(c => c.Mean).First().Rule;
+        rows.AddRange(candidates.Select(c => new VoteRuleRow(name, c.Rule.Name, c.Hardest, c.Mean, c.Rule == chosen)));
+        var majority = Accuracy(scored[hardest], x => x.Sample.Problem, g => Voting.Majority(g.Select(x => x.Sample.Answer)));
+        var flat = scored[hardest].SelectMany(g => g).ToList();
+        var (right, wrong) = (flat.Where(x => x.Sample.Correct).Select(x => ProcessRewardModel.Aggregate(x.Steps, StepAggregation.Min)).ToList(),
+            flat.Where(x => !x.Sample.Correct).Select(x => ProcessRewardModel.Aggregate(x.Steps, StepAggregation.Min)).ToList());
+        var auc = right.Count == 0 || wrong.Count == 0 ? double.NaN : right.Sum(r => wrong.Sum(w => r > w ? 1.0 : r == w ? 0.5 : 0)) / (right.Count * (double)wrong.Count);
+        var byKind = string.Join(", ", flat.Where(x => !x.Sample.Correct).GroupBy(x => StepChecker.Check(x.Sample.Problem, x.Sample.Steps).Error)
+            .Select(g => $"{g.Key} {g.Count()} mean {g.Average(x => ProcessRewardModel.Aggregate(x.Steps, StepAggregation.Min)):F2}"));
+        say($"PRM on {name}, validation ({hardest} digits): majority {majority:P1}; {string.Join("; ", candidates.Select(c => $"{c.Rule.Name} {c.Hardest:P1}"))}; chosen {chosen.Name}");
+        say($"PRM on {name}, validation ({hardest} digits): min-score AUC right vs wrong {auc:F3}; right mean {(right.Count > 0 ? right.Average() : double.NaN):F2}; wrong by kind: {byKind}");
+        return chosen;
     }
 
     /// <summary>Annotations straight from the checker: the oracle a Monte Carlo annotator approximates.</summary>

@@ -47,6 +47,19 @@ public static class CriticsReports
             md.AppendLine(Inv, $"| {r.Digits} | {r.Method} | {r.Accuracy:P1} | {r.PolicySamplesPerProblem:F2} | {r.PrmStepScoresPerProblem:F1} | {r.CriticCallsPerProblem:F2} |");
         }
 
+        if (results.VoteRules is { Count: > 0 } rules)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv, $"## PRM vote rules on the validation problems ({s.ValidationPerDifficulty} per difficulty, {s.VoteSamples} samples each; never held out)");
+            md.AppendLine();
+            md.AppendLine(Inv, $"| PRM trained on | rule | {s.Difficulties.Max()} digits | mean over difficulties | chosen |");
+            md.AppendLine("| --- | --- | --- | --- | --- |");
+            foreach (var r in rules)
+            {
+                md.AppendLine(Inv, $"| {r.Prm} | {r.Rule} | {r.HardestAccuracy:P1} | {r.MeanAccuracy:P1} | {(r.Chosen ? "yes" : "")} |");
+            }
+        }
+
         if (results.Critiques.Count > 0)
         {
             md.AppendLine();
@@ -117,7 +130,7 @@ public static class CriticsReports
             lines.Add(string.Create(Inv, $"{hardest} digits: the critique model's critique is the checker's exactly (step and kind, or ok) on {c.Accuracy.Exact:P1} of held-out samples, {c.Accuracy.ExactOnWrong:P1} of the wrong ones."));
         }
 
-        foreach (var weighted in results.Selection.Where(r => r.Digits == hardest && r.Method.StartsWith("PRM-weighted vote", StringComparison.Ordinal)))
+        foreach (var weighted in results.Selection.Where(r => r.Digits == hardest && r.Method.StartsWith("PRM-weighted vote", StringComparison.Ordinal) && r.Method.EndsWith("chosen on validation", StringComparison.Ordinal)))
         {
             lines.Add(string.Create(Inv, $"{hardest} digits: {weighted.Method} {weighted.Accuracy:P1} vs majority vote {majority:P1}: {(weighted.Accuracy > majority ? "beats it" : "does not beat it")}."));
         }

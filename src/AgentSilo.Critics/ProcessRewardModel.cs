@@ -21,7 +21,7 @@ public enum StepAggregation
 /// as two weighted examples (Y with weight w·y, N with weight w·(1 − y)), which is cross-entropy against the soft target.
 /// Not thread-safe.
 /// </summary>
-public sealed class ProcessRewardModel : IDisposable
+public sealed class ProcessRewardModel : IDisposable, IStepScorer
 {
     private readonly int _good;
     private readonly int _bad;
@@ -165,6 +165,34 @@ public sealed class ProcessRewardModel : IDisposable
     }
 
     public void Dispose() => Model.Dispose();
+}
+
+/// <summary>
+/// How a PRM's step scores weigh a sample's vote: the solution score (<see cref="Aggregation"/> of its step scores) raised to
+/// <see cref="Power"/>. The power is an inverse temperature on the log score: 0 is majority vote, 1 weighs by the score
+/// itself, and growing powers approach best-of-N. With <see cref="TieBreak"/>, every sample counts 1 and the score only
+/// breaks ties between equally frequent answers (a weight of 1 + score / 1000).
+/// </summary>
+public sealed record PrmVoteRule(StepAggregation Aggregation, double Power, bool TieBreak = false)
+{
+    /// <summary>The rules a harness chooses from on its validation problems: majority with PRM tie-breaks, min and product at powers 1 to 8.</summary>
+    public static IReadOnlyList<PrmVoteRule> Candidates { get; } =
+    [
+        new(StepAggregation.Min, 1, TieBreak: true),
+        new(StepAggregation.Min, 1), new(StepAggregation.Min, 2), new(StepAggregation.Min, 4), new(StepAggregation.Min, 8),
+        new(StepAggregation.Product, 1), new(StepAggregation.Product, 2), new(StepAggregation.Product, 4), new(StepAggregation.Product, 8),
+    ];
+
+    public string Name => TieBreak
+        ? $"majority, ties by {Aggregation.ToString().ToLowerInvariant()} score"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Aggregation.ToString().ToLowerInvariant()} score ^ {Power:0.##}");
+
+    /// <summary>The vote weight of a sample with these step scores.</summary>
+    public double Weight(IReadOnlyList<float> stepScores)
+    {
+        var score = ProcessRewardModel.Aggregate(stepScores, Aggregation);
+        return TieBreak ? 1 + (score / 1000) : Math.Pow(score, Power);
+    }
 }
 
 /// <summary>Answer selection over a problem's samples.</summary>

@@ -1,3 +1,5 @@
+using Orleans.Core.Internal;
+
 namespace AgentSilo.Grains.Tests;
 
 [Collection(ClusterCollection.Name)]
@@ -39,6 +41,26 @@ public class CriticGrainsTests(ClusterFixture fixture)
         Assert.Single(scores.Steps[1]);
         Assert.All(scores.Steps.SelectMany(s => s), p => Assert.InRange(p, 0f, 1f));
         Assert.Equal(2, scores.FirstErrors.Count);
+
+        // The request is persisted: a new activation rebuilds the same seeded PRM by itself and scores alike.
+        await prm.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(200);
+        status = await prm.GetStatusAsync();
+        Assert.NotEqual(PrmPhase.Idle, status.Phase);
+        deadline = DateTime.UtcNow.AddSeconds(90);
+        while (status.Phase == PrmPhase.Building && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            status = await prm.GetStatusAsync();
+        }
+
+        Assert.True(status.Phase == PrmPhase.Ready, $"{status.Phase}: {status.Error}");
+        var again = await prm.ScoreAsync([solution, solution with { Steps = ["7+5+0=12"] }]);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(scores.Steps[i].Length, again.Steps[i].Length);
+            Assert.All(scores.Steps[i].Zip(again.Steps[i]), p => Assert.Equal(p.First, p.Second, 3));
+        }
     }
 
     [Fact]
