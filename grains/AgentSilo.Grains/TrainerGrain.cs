@@ -151,8 +151,8 @@ public sealed partial class TrainerGrain(
 
     /// <summary>
     /// A round of an objective beyond SFT, on the round's rewarded samples. Policy gradients train on the samples of this
-    /// round (and, asynchronous, of earlier versions within the staleness bound, corrected by the truncated importance ratio);
-    /// their clipped ratio is taken against the weights at the start of the run. Preference objectives build pairs from each
+    /// round only, each once (asynchronous: drawn by an older version within the staleness bound, corrected by the truncated
+    /// importance ratio); their clipped ratio is taken against the weights at the start of the run. Preference objectives build pairs from each
     /// problem's samples (accumulated over rounds when train.accumulate) and re-freeze the reference at the start of each round.
     /// </summary>
     private (Func<long, Action<int, double>, TrainingReport> Train, int Count, List<TrainingSample> Consumed) ObjectiveRun(
@@ -162,9 +162,8 @@ public sealed partial class TrainerGrain(
         var model = _model!;
         var policyGradient = objective is ObjectiveKind.Grpo or ObjectiveKind.Reinforce;
         var latest = state.State.Published?.Version ?? 0;
-        var consumed = state.State.Samples.Where(s => s.CompletionTokens is not null && (policyGradient
-                ? s.Round == round || (s.Round < round && !Staleness.IsStale(latest, s.PolicyVersion, spec.MaxStaleness) && s.Round >= round - spec.MaxStaleness)
-                : spec.Accumulate ? s.Round <= round : s.Round == round))
+        var consumed = state.State.Samples.Where(s => s.CompletionTokens is not null
+                && Staleness.TrainsOn(s.Round, s.PolicyVersion, round, latest, spec.MaxStaleness, policyGradient, spec.Accumulate))
             .ToList();
         var scored = consumed.Select(s => new ScoredSample(
             s.TaskId ?? s.Prompt, plan.Tokenizer.EncodePrompt(s.Prompt), s.CompletionTokens!, s.LogProbs ?? [], s.Reward, s.PolicyVersion)).ToList();
