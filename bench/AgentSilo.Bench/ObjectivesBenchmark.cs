@@ -4,6 +4,7 @@ using AgentSilo.Evolution;
 using AgentSilo.Grains;
 using AgentSilo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 
 namespace AgentSilo.Bench;
@@ -136,7 +137,10 @@ internal static class ObjectivesBenchmark
     {
         var data = Path.Combine(Path.GetTempPath(), "agentsilo-bench-objectives-" + Guid.NewGuid().ToString("N"));
         torch.set_num_threads(1);
-        using var host = EmbeddedHost.Create(data, configure: o => o.TorchThreads = 1);
+        using var host = EmbeddedHost.Create(
+            data,
+            logging: l => l.AddProvider(new LineLoggerProvider(output, typeof(TrainerGrain).FullName!, "importance weight")),
+            configure: o => o.TorchThreads = 1);
         await host.StartAsync();
         try
         {
