@@ -88,6 +88,7 @@ internal static class ObjectivesBenchmark
         synchronous.Name += "-sync";
         synchronous.Method.Asynchronous = false;
         synchronous.Train.MaxStaleness = 0;
+        synchronous.Train.ImportanceLevel = ImportanceLevel.Token; // on policy: plain GRPO, whichever correction the async arm uses
         var band = new Plan(asynchronous).TrainingDifficulties.ToHashSet();
         var rows = new List<(string Arm, long Seed, double SamplesPerSecond, double Seconds, double Accuracy, double Ood, int Generated, int Stale)>();
         for (var k = first; k < first + seeds; k++)
