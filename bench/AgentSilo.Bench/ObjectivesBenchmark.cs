@@ -4,6 +4,7 @@ using AgentSilo.Evolution;
 using AgentSilo.Grains;
 using AgentSilo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 
 namespace AgentSilo.Bench;
@@ -75,18 +76,24 @@ internal static class ObjectivesBenchmark
     /// max_staleness 0, so both arms train each round on that round's samples only, with the same steps: the synchronous arm
     /// with the bound at 1 would also re-train on the previous round's samples (one version behind, still within it).
     /// </summary>
-    public static async Task RunAsyncRolloutsAsync(TextWriter output, string specPath, int seeds)
+    /// <param name="output">Where the rounds and the table go.</param>
+    /// <param name="specPath">The asynchronous spec.</param>
+    /// <param name="seeds">How many seeds.</param>
+    /// <param name="arms">both (the comparison), or sync or async alone (a screening run: no ratio).</param>
+    /// <param name="first">The first seed's offset from the spec's.</param>
+    public static async Task RunAsyncRolloutsAsync(TextWriter output, string specPath, int seeds, string arms = "both", int first = 0)
     {
         var asynchronous = SpecLoader.LoadFile(specPath);
         var synchronous = SpecLoader.LoadFile(specPath);
         synchronous.Name += "-sync";
         synchronous.Method.Asynchronous = false;
         synchronous.Train.MaxStaleness = 0;
+        synchronous.Train.ImportanceLevel = ImportanceLevel.Token; // on policy: plain GRPO, whichever correction the async arm uses
         var band = new Plan(asynchronous).TrainingDifficulties.ToHashSet();
         var rows = new List<(string Arm, long Seed, double SamplesPerSecond, double Seconds, double Accuracy, double Ood, int Generated, int Stale)>();
-        for (var k = 0; k < seeds; k++)
+        for (var k = first; k < first + seeds; k++)
         {
-            foreach (var spec in new[] { synchronous, asynchronous })
+            foreach (var spec in new[] { synchronous, asynchronous }.Where(s => arms == "both" || (arms == "async") == s.Method.Asynchronous))
             {
                 var arm = SpecLoader.Parse(SpecLoader.ToJson(spec));
                 arm.Seed = spec.Seed + k;
@@ -118,6 +125,11 @@ internal static class ObjectivesBenchmark
 
         var sync = rows.Where(r => r.Arm == "sync").ToList();
         var async = rows.Where(r => r.Arm == "async").ToList();
+        if (sync.Count == 0 || async.Count == 0)
+        {
+            return;
+        }
+
         output.WriteLine(string.Create(Inv,
             $"samples/s async / sync: {async.Sum(r => r.Generated) / async.Sum(r => r.Seconds) / (sync.Sum(r => r.Generated) / sync.Sum(r => r.Seconds)):0.00}x; final accuracy over the seeds, in band: async {async.Average(r => r.Accuracy):P1} vs sync {sync.Average(r => r.Accuracy):P1} (per-seed difference async - sync: {string.Join(", ", async.Zip(sync, (a, b) => $"{(a.Accuracy - b.Accuracy) * 100:+0.0;-0.0} pt"))}); out of distribution: async {async.Average(r => r.Ood):P1} vs sync {sync.Average(r => r.Ood):P1}"));
     }
@@ -126,7 +138,10 @@ internal static class ObjectivesBenchmark
     {
         var data = Path.Combine(Path.GetTempPath(), "agentsilo-bench-objectives-" + Guid.NewGuid().ToString("N"));
         torch.set_num_threads(1);
-        using var host = EmbeddedHost.Create(data, configure: o => o.TorchThreads = 1);
+        using var host = EmbeddedHost.Create(
+            data,
+            logging: l => l.AddProvider(new LineLoggerProvider(output, typeof(TrainerGrain).FullName!, "importance weight")),
+            configure: o => o.TorchThreads = 1);
         await host.StartAsync();
         try
         {

@@ -7,7 +7,7 @@ using AgentSilo.Bench;
 //        dotnet run -c Release --project bench/AgentSilo.Bench hgm [SPEC] [OUT]
 //   HGM against DGM and greedy; default examples/hgm-addition.yaml, runs/hgm-bench.
 //        dotnet run -c Release --project bench/AgentSilo.Bench objectives [FOLDER]   (default examples/objectives)
-//        dotnet run -c Release --project bench/AgentSilo.Bench async [SPEC] [SEEDS]  (default examples/objectives/async-grpo-addition.yaml, 1)
+//        dotnet run -c Release --project bench/AgentSilo.Bench async [SPEC] [SEEDS] [both|sync|async] [FIRST]  (default examples/objectives/async-grpo-addition.yaml, 1, both, 0: seeds spec + FIRST ..)
 //        dotnet run -c Release --project bench/AgentSilo.Bench ttsi [SPEC]           (default examples/objectives/sft-addition.yaml)
 //   training objectives side by side (same tasks, seeds, budget); asynchronous against synchronous rollouts; test-time self-improvement.
 if (args.Length > 0 && args[0] == "objectives")
@@ -25,7 +25,8 @@ if (args.Length > 0 && args[0] == "ttsi")
 if (args.Length > 0 && args[0] == "async")
 {
     await ObjectivesBenchmark.RunAsyncRolloutsAsync(Console.Out, args.Length > 1 ? args[1] : "examples/objectives/async-grpo-addition.yaml",
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1);
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1,
+        args.Length > 3 ? args[3] : "both", args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 0);
     return 0;
 }
 

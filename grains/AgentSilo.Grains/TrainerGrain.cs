@@ -151,8 +151,8 @@ public sealed partial class TrainerGrain(
 
     /// <summary>
     /// A round of an objective beyond SFT, on the round's rewarded samples. Policy gradients train on the samples of this
-    /// round (and, asynchronous, of earlier versions within the staleness bound, corrected by the truncated importance ratio);
-    /// their clipped ratio is taken against the weights at the start of the run. Preference objectives build pairs from each
+    /// round only, each once (asynchronous: drawn by an older version within the staleness bound, corrected by the truncated
+    /// importance ratio); their clipped ratio is taken against the weights at the start of the run. Preference objectives build pairs from each
     /// problem's samples (accumulated over rounds when train.accumulate) and re-freeze the reference at the start of each round.
     /// </summary>
     private (Func<long, Action<int, double>, TrainingReport> Train, int Count, List<TrainingSample> Consumed) ObjectiveRun(
@@ -162,17 +162,19 @@ public sealed partial class TrainerGrain(
         var model = _model!;
         var policyGradient = objective is ObjectiveKind.Grpo or ObjectiveKind.Reinforce;
         var latest = state.State.Published?.Version ?? 0;
-        var consumed = state.State.Samples.Where(s => s.CompletionTokens is not null && (policyGradient
-                ? s.Round == round || (s.Round < round && !Staleness.IsStale(latest, s.PolicyVersion, spec.MaxStaleness) && s.Round >= round - spec.MaxStaleness)
-                : spec.Accumulate ? s.Round <= round : s.Round == round))
+        var consumed = state.State.Samples.Where(s => s.CompletionTokens is not null
+                && Staleness.TrainsOn(s.Round, s.PolicyVersion, round, latest, spec.MaxStaleness, policyGradient, spec.Accumulate))
             .ToList();
         var scored = consumed.Select(s => new ScoredSample(
             s.TaskId ?? s.Prompt, plan.Tokenizer.EncodePrompt(s.Prompt), s.CompletionTokens!, s.LogProbs ?? [], s.Reward, s.PolicyVersion)).ToList();
         if (policyGradient)
         {
-            var samples = ObjectiveData.PolicySamples(objective, scored)
-                .Where(s => s.Completion.Length > 0 && s.Prompt.Length + s.Completion.Length - 1 <= model.Config.ContextLength)
-                .ToList();
+            bool Fits(int[] prompt, int[] completion) => completion.Length > 0 && prompt.Length + completion.Length - 1 <= model.Config.ContextLength;
+            var samples = ObjectiveData.PolicySamples(objective, scored).Where(s => Fits(s.Prompt, s.Completion)).ToList();
+            // The same samples in the same order, with their rewards: the sequence-level correction re-estimates the advantages.
+            var sequence = spec.ImportanceLevel == ImportanceLevel.Sequence
+                ? ObjectiveData.Informative(scored).Where(s => Fits(s.Prompt, s.Completion)).ToList()
+                : null;
             var trainer = (ObjectiveTrainer<PolicySample>)(_objectiveTrainers.TryGetValue(objective, out var t) ? t : _objectiveTrainers[objective] = new ObjectiveTrainer<PolicySample>(
                 model, plan.RoundTrainer(), objective == ObjectiveKind.Grpo
                     ? new GrpoObjective(spec.ClipEpsilon, spec.KlCoefficient, spec.TruncateImportance)
@@ -182,6 +184,13 @@ public sealed partial class TrainerGrain(
                 // The "old" policy of the clipped ratio: these weights, before the run's first step.
                 var proximal = SequenceScorer.LogProbs(model, [.. samples.Select(s => (s.Prompt, s.Completion))]);
                 var data = samples.Select((s, i) => s with { ProximalLogProbs = proximal[i] }).ToList();
+                var weights = ImportanceSummary.Of(data, spec.TruncateImportance);
+                LogImportance(logger, this.GetPrimaryKeyString(), round, data.Count, weights.PositiveMean, weights.NegativeMean, weights.CappedShare, weights.BelowHalfShare);
+                if (sequence is not null)
+                {
+                    data = ObjectiveData.SequenceCorrected(objective, sequence, proximal, spec.TruncateImportance);
+                }
+
                 return trainer.Train(data, data.Count == 0 ? 0 : steps, seed, progress, _stopping.Token);
             }, samples.Count, consumed);
         }
@@ -324,6 +333,9 @@ public sealed partial class TrainerGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Experiment} published version {Version} after {Steps} steps, mean loss {Loss:F4}")]
     private static partial void LogPublished(ILogger logger, string experiment, int version, int steps, double loss);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Experiment} round {Round}: {Samples} samples, importance weight mean {Positive:F3} (advantage > 0), {Negative:F3} (advantage < 0), capped {Capped:P1}, below 1/2 {BelowHalf:P1}")]
+    private static partial void LogImportance(ILogger logger, string experiment, int round, int samples, double positive, double negative, double capped, double belowHalf);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Trainer {Experiment} failed in round {Round}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string experiment, int round);

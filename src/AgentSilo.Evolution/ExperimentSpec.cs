@@ -28,6 +28,23 @@ public enum SelectionKind
     Likelihood,
 }
 
+/// <summary>How policy gradients correct samples drawn by an older policy version (asynchronous rollouts).</summary>
+public enum ImportanceLevel
+{
+    /// <summary>
+    /// Per token: each token's loss weighted by min(p_proximal / p_behaviour, cap), advantages from the behaviour policy's
+    /// group (AReaL's decoupled PPO, verl's truncated importance sampling).
+    /// </summary>
+    Token,
+
+    /// <summary>
+    /// Per sequence, self-normalised within the problem's group: weights w = min(p_proximal(y) / p_behaviour(y), cap) over
+    /// the whole completion, divided by the group's mean weight; the group-relative baseline (mean and standard deviation of
+    /// the rewards) re-estimated under those weights, so the advantages are the proximal policy's, not the behaviour's.
+    /// </summary>
+    Sequence,
+}
+
 /// <summary>The loss a round trains with (see AgentSilo.Learning.Objectives).</summary>
 public enum ObjectiveKind
 {
@@ -301,6 +318,13 @@ public sealed class TrainSection
 
     /// <summary>Policy gradients: the cap of the importance ratio correcting samples of an older version. Default 2.</summary>
     public double TruncateImportance { get; set; } = 2;
+
+    /// <summary>
+    /// Policy gradients: how stale samples are corrected (token: per-token truncated ratio, behaviour advantages; sequence:
+    /// self-normalised sequence ratio and the group baseline re-estimated under it). On-policy samples (ratio 1) train the same
+    /// either way. Default token.
+    /// </summary>
+    public ImportanceLevel ImportanceLevel { get; set; } = ImportanceLevel.Token;
 }
 
 /// <summary>Held-out evaluation after every round.</summary>

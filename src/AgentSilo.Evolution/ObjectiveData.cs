@@ -65,6 +65,43 @@ public static class ObjectiveData
         return [.. informative.Select(i => new PolicySample(samples[i].Prompt, samples[i].Completion, advantages[i], BehaviourLogProbs: samples[i].LogProbs))];
     }
 
+    /// <summary>The samples of the problems whose rewards differ (the ones <see cref="PolicySamples"/> keeps), in their order.</summary>
+    public static List<ScoredSample> Informative(IReadOnlyList<ScoredSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var informative = samples.GroupBy(s => s.TaskId).Where(g => g.Select(s => s.Reward).Distinct().Count() > 1).Select(g => g.Key)
+            .ToHashSet(StringComparer.Ordinal);
+        return [.. samples.Where(s => informative.Contains(s.TaskId))];
+    }
+
+    /// <summary>
+    /// Policy-gradient examples corrected per sequence (train.importance_level: sequence): <see cref="Advantages.OffPolicy"/>
+    /// from each sample's log ratio, summed over its tokens, of the <paramref name="proximal"/> log-probs (the weights the round
+    /// starts from) to the ones it was sampled with; the correction is folded into the advantage (a positive factor, so the
+    /// clipped ratio is unchanged), so the examples carry no behaviour log-probs. GRPO standardises within the group, REINFORCE
+    /// subtracts the weighted mean. A sample without recorded log-probs counts as on policy (log ratio 0).
+    /// </summary>
+    public static List<PolicySample> SequenceCorrected(ObjectiveKind kind, IReadOnlyList<ScoredSample> samples, IReadOnlyList<float[]> proximal, double cap)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(proximal);
+        if (kind is not (ObjectiveKind.Grpo or ObjectiveKind.Reinforce))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a policy-gradient objective");
+        }
+
+        if (samples.Count != proximal.Count)
+        {
+            throw new ArgumentException($"{samples.Count} samples but {proximal.Count} proximal log-prob rows.", nameof(proximal));
+        }
+
+        var logRatios = samples.Select((s, i) => s.LogProbs.Length == proximal[i].Length
+            ? proximal[i].Zip(s.LogProbs, (p, b) => (double)p - b).Sum()
+            : 0).ToList();
+        var advantages = Advantages.OffPolicy([.. samples.Select(s => s.Reward)], GroupIds(samples), logRatios, cap, standardise: kind == ObjectiveKind.Grpo);
+        return [.. samples.Select((s, i) => new PolicySample(s.Prompt, s.Completion, advantages[i], ProximalLogProbs: proximal[i]))];
+    }
+
     /// <summary>
     /// DPO and SRPO pairs: in each problem's group, distinct completions with the top reward against distinct ones with the
     /// bottom reward (when they differ), at most <see cref="MaxPairsPerProblem"/> a problem.

@@ -177,6 +177,11 @@ public static partial class SpecLoader
             errors.Add($"train.srpo_alpha: must be in [0, 1], got {t.SrpoAlpha}");
         }
 
+        if (!Enum.IsDefined(t.ImportanceLevel))
+        {
+            errors.Add($"train.importance_level: must be token or sequence, got '{t.ImportanceLevel}'");
+        }
+
         if (t.TruncateImportance < 1)
         {
             errors.Add($"train.truncate_importance: must be at least 1, got {t.TruncateImportance}");

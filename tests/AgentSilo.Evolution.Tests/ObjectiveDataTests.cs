@@ -60,6 +60,35 @@ public class ObjectiveDataTests
     }
 
     [Fact]
+    public void Sequence_correction_is_plain_grpo_on_policy_and_moves_the_baseline_to_the_proximal_policy_off_policy()
+    {
+        ScoredSample[] samples = [S("a", 1, 5, 2), S("a", 0, 6, 2), S("b", 1, 7, 2), S("b", 1, 8, 2), S("a", 0, 9, 2), S("a", 1, 9, 9, 2)];
+        var informative = ObjectiveData.Informative(samples);
+        Assert.Equal([samples[0], samples[1], samples[4], samples[5]], informative);
+        var grpo = ObjectiveData.PolicySamples(ObjectiveKind.Grpo, samples);
+
+        // The proximal log-probs equal the sampled ones: the same advantages as GRPO, and no behaviour log-probs left.
+        var onPolicy = ObjectiveData.SequenceCorrected(ObjectiveKind.Grpo, informative, [.. informative.Select(s => s.LogProbs)], cap: 2);
+        Assert.Equal(grpo.Select(s => s.Advantage), onPolicy.Select(s => s.Advantage));
+        Assert.All(onPolicy, s => Assert.Null(s.BehaviourLogProbs));
+
+        // The proximal policy gives the right answers 1.5 times (spread over their tokens) and the wrong ones 0.5 times their
+        // sampled probability: weights 1.5, 0.5 (mean 1), the baseline 0.75 (not 0.5), weighted std sqrt(0.1875);
+        // right: 1.5 * 0.25 / (0.4330 + 1e-4), wrong: 0.5 * -0.75 / (0.4330 + 1e-4), so the group's sum stays 0.
+        float[] Shifted(ScoredSample s, double factor) => [.. s.LogProbs.Select(x => x + (float)(Math.Log(factor) / s.LogProbs.Length))];
+        var off = ObjectiveData.SequenceCorrected(
+            ObjectiveKind.Grpo, informative, [.. informative.Select(s => Shifted(s, s.Reward > 0 ? 1.5 : 0.5))], cap: 2);
+        Assert.Equal([0.8658f, -0.8658f, -0.8658f, 0.8658f], off.Select(s => MathF.Round(s.Advantage, 4)));
+        Assert.Equal(0, off.Sum(s => s.Advantage), 5);
+
+        // The cap: a right answer 4 times as likely weighs 2 (with the wrong one at 1: mean 1.5); REINFORCE, weighted baseline 2/3.
+        ScoredSample[] pair = [S("c", 1, 5, 2), S("c", 0, 6, 2)];
+        var capped = ObjectiveData.SequenceCorrected(ObjectiveKind.Reinforce, pair, [Shifted(pair[0], 4), pair[1].LogProbs], cap: 2);
+        Assert.Equal([0.4444f, -0.4444f], capped.Select(s => MathF.Round(s.Advantage, 4)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ObjectiveData.SequenceCorrected(ObjectiveKind.Dpo, pair, [pair[0].LogProbs, pair[1].LogProbs], 2));
+    }
+
+    [Fact]
     public void Pairs_set_the_best_distinct_answers_against_the_worst_and_pit_conditions_them_on_a_reference()
     {
         ScoredSample[] samples = [S("a", 1, 5, 2), S("a", 0, 6, 2), S("a", 0, 6, 2), S("a", 0, 7, 2), S("b", 1, 8, 2)];

@@ -13,6 +13,19 @@ public class StalenessTests
     public void A_sample_is_stale_only_when_more_than_max_staleness_versions_behind(int trainer, int sampled, int maxStaleness, bool stale) =>
         Assert.Equal(stale, Staleness.IsStale(trainer, sampled, maxStaleness));
 
+    [Theory]
+    [InlineData(3, 3, 3, 3, 0, true, false, true)] // synchronous: the round's own samples
+    [InlineData(3, 2, 3, 3, 1, true, false, true)] // asynchronous: drawn one version behind, within the bound
+    [InlineData(3, 1, 3, 3, 1, true, false, false)] // two versions behind: beyond the bound
+    [InlineData(2, 2, 3, 3, 1, true, false, false)] // the previous round's samples, within the bound: already trained on, not again
+    [InlineData(2, 2, 3, 3, 0, true, false, false)]
+    [InlineData(2, 2, 3, 3, 0, false, true, true)] // preference pairs accumulate over rounds
+    [InlineData(2, 2, 3, 3, 0, false, false, false)]
+    [InlineData(3, 3, 3, 3, 0, false, false, true)]
+    public void A_policy_gradient_round_trains_once_on_its_own_samples_within_the_bound(
+        int sampleRound, int sampledVersion, int round, int trainer, int maxStaleness, bool policyGradient, bool accumulate, bool trains) =>
+        Assert.Equal(trains, Staleness.TrainsOn(sampleRound, sampledVersion, round, trainer, maxStaleness, policyGradient, accumulate));
+
     [Fact]
     public void Max_staleness_defaults_to_synchronous_and_is_validated()
     {

@@ -109,6 +109,47 @@ public class ObjectiveTests
     }
 
     [Fact]
+    public void Grpo_weights_each_token_of_a_stale_sample_by_its_truncated_importance_ratio()
+    {
+        using var model = Create();
+        var logProbs = SequenceScorer.LogProbs(model, [(Prompt, Good)])[0];
+        var objective = new GrpoObjective(TruncateImportance: 2);
+        // On policy (ratio 1 to the proximal weights): the token mean of -A.
+        Assert.Equal(-1, LossValue(objective, model, null, [new PolicySample(Prompt, Good, 1f, ProximalLogProbs: logProbs)]), 5);
+
+        // The behaviour policy gave the three tokens e^-5 (ratio capped at 2), the same (1) and twice (0.5) the proximal
+        // probability: the per-token weights are min(p_proximal / p_behaviour, 2) = 2, 1, 0.5, so the loss is -(2 + 1 + 0.5) / 3.
+        float[] behaviour = [logProbs[0] - 5, logProbs[1], logProbs[2] + MathF.Log(2)];
+        var stale = new PolicySample(Prompt, Good, 1f, BehaviourLogProbs: behaviour, ProximalLogProbs: logProbs);
+        Assert.Equal(-3.5 / 3, LossValue(objective, model, null, [stale]), 4);
+        // A negative advantage is weighted the same way (its sign kept).
+        Assert.Equal(3.5 / 3, LossValue(objective, model, null, [stale with { Advantage = -1f }]), 4);
+    }
+
+    [Fact]
+    public void Grpo_with_the_behaviour_policy_equal_to_the_current_one_takes_exactly_the_on_policy_step()
+    {
+        var advantages = Advantages.GroupRelative([1, 0], [0, 0]);
+        using var first = Create();
+        using var second = Create();
+        float[] LogProbs(int[] completion) => SequenceScorer.LogProbs(first, [(Prompt, completion)])[0];
+        PolicySample[] onPolicy = [new(Prompt, Good, advantages[0]), new(Prompt, Bad, advantages[1])];
+        PolicySample[] recorded = [.. onPolicy.Select(s => s with { BehaviourLogProbs = LogProbs(s.Completion), ProximalLogProbs = LogProbs(s.Completion) })];
+        var objective = new GrpoObjective(TruncateImportance: 2);
+        Assert.Equal(LossValue(objective, first, null, onPolicy), LossValue(objective, first, null, recorded), 5);
+
+        var options = new TrainerOptions(LearningRate: 1e-2, GradientClip: 0);
+        using (var a = new ObjectiveTrainer<PolicySample>(first, options, objective))
+        using (var b = new ObjectiveTrainer<PolicySample>(second, options, objective))
+        {
+            a.Step(onPolicy);
+            b.Step(recorded);
+        }
+
+        AssertClose(Parameters(first), Parameters(second), 1e-6f);
+    }
+
+    [Fact]
     public void Grpo_kl_term_is_the_k3_estimate_against_the_frozen_reference()
     {
         using var model = Create();
