@@ -165,17 +165,8 @@ public sealed class CritiqueModel : IStepCritic, IDisposable
     }
 
     /// <summary>Trains on <paramref name="examples"/>; with none the critic stays as initialised.</summary>
-    public TrainingReport Train(IReadOnlyList<TrainingExample> examples, int steps, TrainerOptions options, long seed)
-    {
-        ArgumentNullException.ThrowIfNull(examples);
-        if (examples.Count == 0)
-        {
-            return new TrainingReport(0, double.NaN, double.NaN, double.NaN, TimeSpan.Zero);
-        }
-
-        using var trainer = new SftTrainer(Model, options);
-        return trainer.Train(examples, steps, seed);
-    }
+    public TrainingReport Train(IReadOnlyList<TrainingExample> examples, int steps, TrainerOptions options, long seed) =>
+        SftTrainer.TrainOnce(Model, examples, steps, options, seed);
 
     /// <summary>Greedy critiques; a solution too long for the context is <see cref="StepCritique.Unreadable"/>.</summary>
     public IReadOnlyList<StepCritique> Critique(IReadOnlyList<SolutionSample> samples)

@@ -81,17 +81,8 @@ public sealed class ProcessRewardModel : IDisposable, IStepScorer
     }
 
     /// <summary>Trains on <paramref name="examples"/>; with none (every annotation filtered out) the PRM stays as initialised.</summary>
-    public TrainingReport Train(IReadOnlyList<TrainingExample> examples, int steps, TrainerOptions options, long seed)
-    {
-        ArgumentNullException.ThrowIfNull(examples);
-        if (examples.Count == 0)
-        {
-            return new TrainingReport(0, double.NaN, double.NaN, double.NaN, TimeSpan.Zero);
-        }
-
-        using var trainer = new SftTrainer(Model, options);
-        return trainer.Train(examples, steps, seed);
-    }
+    public TrainingReport Train(IReadOnlyList<TrainingExample> examples, int steps, TrainerOptions options, long seed) =>
+        SftTrainer.TrainOnce(Model, examples, steps, options, seed);
 
     /// <summary>Each step's score (probability that it is right), per solution.</summary>
     public IReadOnlyList<float[]> ScoreSteps(IReadOnlyList<SolutionSample> samples)

@@ -97,6 +97,22 @@ public sealed class SftTrainer : IDisposable
         return _loop.Train(examples, steps, seed, Step, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// One run with a fresh optimiser: for a model trained once (a critic, a PRM). With no examples the model stays as it
+    /// is and the report has no steps.
+    /// </summary>
+    public static TrainingReport TrainOnce(Gpt model, IReadOnlyList<TrainingExample> examples, int steps, TrainerOptions options, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        if (examples.Count == 0)
+        {
+            return new TrainingReport(0, double.NaN, double.NaN, double.NaN, TimeSpan.Zero);
+        }
+
+        using var trainer = new SftTrainer(model, options);
+        return trainer.Train(examples, steps, seed);
+    }
+
     public void Dispose()
     {
         if (!_disposed)
