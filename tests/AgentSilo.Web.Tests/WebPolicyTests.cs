@@ -56,6 +56,23 @@ public sealed class WebPolicyTests
         var changes = WebFeatures.Candidates(settings, []).Where(c => Dense(c, WebFeatures.ChangesElement) == 1).Select(c => c.Action.ToString());
 
         Assert.Equal(["uncheck(1)", "check(2)"], changes);
+        Assert.Equal(changes, WebFeatures.Candidates(settings, []).Select(c => c.Action.ToString()));
+    }
+
+    [Fact]
+    public void A_switch_on_from_the_start_is_not_placed_until_the_episode_sets_it()
+    {
+        WebObservation Settings(bool wifiOn) => new("Turn \"Wi-Fi\" off and press Save.", "http://127.0.0.1:1/e/ab/", "Settings",
+            [
+                new WebElement(1, "switch", "input", "Wi-Fi", Interactive: true, Checked: wifiOn, InputType: "checkbox"),
+                new WebElement(2, "button", "button", "Save", Interactive: true),
+            ], wifiOn ? 0 : 1);
+        float SaveAllPlaced(bool wifiOn, string[] history) =>
+            Dense(WebFeatures.Candidates(Settings(wifiOn), history).Single(c => c.Action.ElementId == 2), WebFeatures.AllPlaced);
+
+        Assert.Equal(0, SaveAllPlaced(wifiOn: true, []));
+        Assert.Equal(1, SaveAllPlaced(wifiOn: false, ["uncheck|wi fi|"]));
+        Assert.Equal(0, SaveAllPlaced(wifiOn: true, ["uncheck|wi fi|"]));
     }
 
     [Fact]

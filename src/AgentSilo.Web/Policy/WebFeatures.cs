@@ -70,7 +70,7 @@ public static partial class WebFeatures
 
         Normalize(goalBag);
         var pageTexts = observation.Elements.Select(e => Norm(e.Text)).ToList();
-        var placed = values.Select(v => observation.Elements.Any(e => Placed(e, v.Text))).ToArray();
+        var placed = values.Select(v => observation.Elements.Any(e => Placed(e, v.Text, history))).ToArray();
         var unplaced = placed.Count(p => !p);
         var onPage = values.Count(v => pageTexts.Any(t => t.Contains(Norm(v.Text), StringComparison.Ordinal)));
         var emptyFields = observation.Elements.Count(e => IsTextField(e) && string.IsNullOrEmpty(e.Value));
@@ -101,8 +101,14 @@ public static partial class WebFeatures
             }
             else if (e.Checked is not null || e.Role is "checkbox" or "radio" or "switch")
             {
-                Add(candidates, new WebAction(WebActionKind.Check, e.Id), e, values, -1, goalBag, page, history, placed);
-                if (e.Role != "radio")
+                // Only the action that changes the box: checking a checked one is a no-op in the browser, and offering it
+                // makes "turn X off" (uncheck a checked switch) compete with a do-nothing twin of "turn X on".
+                if (e.Checked is not true)
+                {
+                    Add(candidates, new WebAction(WebActionKind.Check, e.Id), e, values, -1, goalBag, page, history, placed);
+                }
+
+                if (e.Checked is not false && e.Role != "radio")
                 {
                     Add(candidates, new WebAction(WebActionKind.Uncheck, e.Id), e, values, -1, goalBag, page, history, placed);
                 }
@@ -245,9 +251,28 @@ public static partial class WebFeatures
 
     private sealed record PageFeatures(int Values, int Unplaced, int OnPage, int EmptyFields, int Step, int MaxSteps, bool LastActionFailed);
 
-    // A goal value is placed when a field holds it, or the element it names is checked or selected (an open tab).
-    private static bool Placed(WebElement e, string value) =>
-        (e.Value is { } v && v == value) || ((e.Checked is true || e.Selected is true) && Norm(e.Text) == Norm(value));
+    // A goal value is placed when a field holds it, the element it names is selected (an open tab), or this episode set that
+    // element's box to its present state. A box checked from the start is not placed: "turn X off" names a switch that is on.
+    private static bool Placed(WebElement e, string value, IReadOnlyCollection<string> history)
+    {
+        if (e.Value is { } v && v == value)
+        {
+            return true;
+        }
+
+        var text = Norm(e.Text);
+        if (text != Norm(value))
+        {
+            return false;
+        }
+
+        return e.Selected is true || e.Checked switch
+        {
+            true => history.Contains(Signature(new WebAction(WebActionKind.Check, e.Id), e)),
+            false => history.Contains(Signature(new WebAction(WebActionKind.Uncheck, e.Id), e)),
+            null => false,
+        };
+    }
 
     private static bool IsTextField(WebElement e) =>
         e.Role is "textbox" or "searchbox" or "spinbutton" ||
