@@ -40,7 +40,10 @@ public sealed record WebTaskSuccess(
     [property: Id(0)] string Task,
     [property: Id(1)] double HeldOutSuccess);
 
-/// <summary>One finished round of a web evolution run (with validation on: the trained policy's validation success and the round whose policy was kept).</summary>
+/// <summary>
+/// One finished round of a web evolution run (with validation on: the trained policy's validation success, the round whose
+/// policy was kept, and whether validation kept the imagined trajectories and turned look-ahead on; null where not decided).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.WebEvolutionRound")]
 public sealed record WebEvolutionRound(
     [property: Id(0)] int Round,
@@ -51,7 +54,9 @@ public sealed record WebEvolutionRound(
     [property: Id(5)] int ImaginedSuccesses,
     [property: Id(6)] double Seconds,
     [property: Id(7)] double? ValidationSuccess = null,
-    [property: Id(8)] int? PolicyFromRound = null);
+    [property: Id(8)] int? PolicyFromRound = null,
+    [property: Id(9)] bool? ImaginedKept = null,
+    [property: Id(10)] bool? LookAheadUsed = null);
 
 /// <summary>
 /// Where a web evolution run stands: its state (idle, running, completed, failed or cancelled), the number of rounds it

@@ -100,7 +100,7 @@ public sealed partial class WebEvolutionGrain(
 
     private static WebEvolutionRound Report(WebRound r) => new(
         r.Round, r.HeldOutSuccess, [.. r.Tasks.Select(t => new WebTaskSuccess(t.Task, t.HeldOutSuccess))], r.TotalRealSteps, r.KeptEpisodes, r.ImaginedSuccesses, r.Seconds,
-        r.ValidationSuccess, r.PolicyFromRound);
+        r.ValidationSuccess, r.PolicyFromRound, r.ImaginedKept, r.LookAheadUsed);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -94,6 +94,8 @@ public static class WebEvolveCommand
                 {
                     var r = status.Finished[printed];
                     var validation = r.ValidationSuccess is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation {v:P1} (policy of round {r.PolicyFromRound})") : "";
+                    validation += r.ImaginedKept is { } i ? (i ? ", imagined kept" : ", imagined dropped") : "";
+                    validation += r.LookAheadUsed is { } l ? (l ? ", look-ahead on" : ", look-ahead off") : "";
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"round {r.Round}: held-out success {r.HeldOutSuccess:P1}, real steps {r.TotalRealSteps}, kept episodes {r.KeptEpisodes}, imagined successes {r.ImaginedSuccesses}{validation}, {r.Seconds:0} s"));
                 }

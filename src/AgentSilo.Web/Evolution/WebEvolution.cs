@@ -23,6 +23,9 @@ public sealed record WebTaskRound(string Task, int HeldOutEpisodes, int HeldOutS
 /// One round: held-out success per task after the round's training (round 0: the untrained policy). With validation on,
 /// <see cref="ValidationSuccess"/> is this round's trained policy on the validation instances and
 /// <see cref="PolicyFromRound"/> the round whose policy was kept (the best on validation so far) and evaluated.
+/// With validation and a world-model use on, validation also chooses whether that use goes on this round:
+/// <see cref="ImaginedKept"/> (the policy trained with imagined trajectories validated better than the one trained without)
+/// and <see cref="LookAheadUsed"/> (the policy validated better with look-ahead than without); null when not decided.
 /// </summary>
 public sealed record WebRound(
     int Round,
@@ -40,7 +43,9 @@ public sealed record WebRound(
     string? CheckpointSha256 = null,
     double? ValidationSuccess = null,
     int? PolicyFromRound = null,
-    int ValidationSteps = 0);
+    int ValidationSteps = 0,
+    bool? ImaginedKept = null,
+    bool? LookAheadUsed = null);
 
 /// <summary>results.json of a web self-evolution run.</summary>
 public sealed record WebEvolutionResults(int SchemaVersion, string Experiment, string Status, string? Error, WebEvolutionSpec Spec, IReadOnlyList<WebRound> Rounds);
@@ -102,6 +107,9 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
         var explored = new Dictionary<string, List<WebEpisodeRecord>>();
         var imagined = new Dictionary<string, int>();
         double policyLoss = double.NaN, worldLoss = double.NaN;
+        (double Success, int Steps)? validation = null;
+        var validationSteps = 0;
+        bool? imaginedKept = null;
         if (round > 0)
         {
             Policy.Temperature = spec.Explore.Temperature;
@@ -128,7 +136,7 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
                 }
             }
 
-            var training = new List<ImitationExample>(_kept);
+            var imaginedExamples = new List<ImitationExample>();
             if (WorldModel is not null)
             {
                 worldLoss = WorldModel.Train(_transitions, spec.WorldModel.Steps, spec.Train.BatchSize, spec.WorldModel.LearningRate, spec.Seed + round);
@@ -147,7 +155,7 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
                                 if (rollout is not null)
                                 {
                                     count++;
-                                    training.AddRange(rollout.Select(d => new ImitationExample([.. d.Candidates.Select(c => c.Features)], d.Chosen, spec.WorldModel.ImaginedWeight)));
+                                    imaginedExamples.AddRange(rollout.Select(d => new ImitationExample([.. d.Candidates.Select(c => c.Features)], d.Chosen, spec.WorldModel.ImaginedWeight)));
                                 }
                             }
                         }
@@ -157,14 +165,40 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
                 }
             }
 
-            policyLoss = WebPolicyTrainer.Train(Policy.Network, training, spec.Train.Steps, spec.Train.BatchSize, spec.Train.LearningRate, spec.Seed * 1000 + round);
+            Policy.Temperature = 0;
+            if (imaginedExamples.Count > 0 && spec.Eval.ValidationPerTask > 0)
+            {
+                (policyLoss, validation, imaginedKept) = await TrainChoosingImaginedAsync(tasks, imaginedExamples, round, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                policyLoss = Train([.. _kept, .. imaginedExamples], round);
+            }
         }
 
         Policy.Temperature = 0;
-        Policy.LookAhead = WorldModel is not null && spec.WorldModel.Lookahead && round > 0 ? LookAhead.Create(Policy, WorldModel, spec.WorldModel.TopK) : null;
-        var (validation, validationSteps) = round > 0 && spec.Eval.ValidationPerTask > 0
-            ? await ValidateAsync(tasks, round, cancellationToken).ConfigureAwait(false)
-            : ((double?)null, 0);
+        var lookAhead = WorldModel is not null && spec.WorldModel.Lookahead && round > 0 ? LookAhead.Create(Policy, WorldModel, spec.WorldModel.TopK) : null;
+        bool? lookAheadUsed = null;
+        if (round > 0 && spec.Eval.ValidationPerTask > 0)
+        {
+            validation ??= await ValidateAsync(tasks, cancellationToken).ConfigureAwait(false);
+            var kept = KeepBest(validation.Value.Success, round);
+            if (lookAhead is not null)
+            {
+                // Look-ahead acts on the world model's guesses: it goes on only where it validated better than the greedy policy alone.
+                Policy.LookAhead = lookAhead;
+                var (success, steps) = await ValidateAsync(tasks, cancellationToken).ConfigureAwait(false);
+                validationSteps += steps;
+                lookAheadUsed = success > kept;
+            }
+        }
+        else
+        {
+            lookAheadUsed = lookAhead is null ? null : true;
+        }
+
+        validationSteps += validation?.Steps ?? 0;
+        Policy.LookAhead = lookAheadUsed == true ? lookAhead : null;
         var evaluations = await ForEachAsync(tasks, t => EvaluateAsync(t, HeldOutSeeds(), cancellationToken), cancellationToken).ConfigureAwait(false);
         Policy.LookAhead = null;
         var perTask = tasks.Select((t, i) =>
@@ -183,24 +217,70 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
 
         return new WebRound(round, round + 1, perTask.Average(t => t.HeldOutSuccess), perTask, perTask.Sum(t => t.RealSteps), _totalRealSteps,
             _keptEpisodes, imagined.Values.Sum(), policyLoss, worldLoss, clock.Elapsed.TotalSeconds, checkpoint?.Path, checkpoint?.Sha256,
-            validation, validation is null ? null : _bestRound, validationSteps);
+            validation?.Success, validation is null ? null : _bestRound, validationSteps, imaginedKept, lookAheadUsed);
     }
 
+    private double Train(List<ImitationExample> training, int round) =>
+        WebPolicyTrainer.Train(Policy.Network, training, spec.Train.Steps, spec.Train.BatchSize, spec.Train.LearningRate, spec.Seed * 1000 + round);
+
     /// <summary>
-    /// Checks the freshly trained policy greedily on the validation instances (mean success over tasks). Better than or
-    /// as good as the best so far: it becomes the best; worse: the best policy's weights come back (a greedy policy can
-    /// lose a task it had solved when one round's training tips a close choice).
+    /// Trains the policy twice from the same weights, on the kept real episodes with and without the imagined trajectories,
+    /// and keeps the one that validates better (without: on a tie): imagined rollouts from a world model that has seen
+    /// few transitions can teach wrong moves, and validation tells which round they help in.
     /// </summary>
-    private async Task<(double? Success, int Steps)> ValidateAsync(IReadOnlyList<BuiltInTaskSource> tasks, int round, CancellationToken cancellationToken)
+    private async Task<(double Loss, (double Success, int Steps) Validation, bool ImaginedKept)> TrainChoosingImaginedAsync(
+        IReadOnlyList<BuiltInTaskSource> tasks, List<ImitationExample> imagined, int round, CancellationToken cancellationToken)
+    {
+        var start = Policy.Snapshot();
+        try
+        {
+            var withLoss = Train([.. _kept, .. imagined], round);
+            var with = await ValidateAsync(tasks, cancellationToken).ConfigureAwait(false);
+            var trainedWith = Policy.Snapshot();
+            try
+            {
+                Policy.Restore(start);
+                var withoutLoss = Train([.. _kept], round);
+                var without = await ValidateAsync(tasks, cancellationToken).ConfigureAwait(false);
+                if (with.Success > without.Success)
+                {
+                    Policy.Restore(trainedWith);
+                    return (withLoss, (with.Success, with.Steps + without.Steps), true);
+                }
+
+                return (withoutLoss, (without.Success, with.Steps + without.Steps), false);
+            }
+            finally
+            {
+                Dispose(trainedWith);
+            }
+        }
+        finally
+        {
+            Dispose(start);
+        }
+    }
+
+    /// <summary>The current policy, greedy, on the validation instances: mean success over tasks, and the real steps spent.</summary>
+    private async Task<(double Success, int Steps)> ValidateAsync(IReadOnlyList<BuiltInTaskSource> tasks, CancellationToken cancellationToken)
     {
         var seeds = Enumerable.Range(0, spec.Eval.ValidationPerTask).Select(BuiltInTasks.ValidationSeed).ToList();
         var results = await ForEachAsync(tasks, t => EvaluateAsync(t, seeds, cancellationToken), cancellationToken).ConfigureAwait(false);
-        var success = results.Average(r => r.Count(e => e.Success) / (double)r.Count);
+        return (results.Average(r => r.Count(e => e.Success) / (double)r.Count), results.Sum(r => r.Sum(e => e.Steps.Count)));
+    }
+
+    /// <summary>
+    /// Keeps the freshly trained policy when it validated at least as well as the best so far; otherwise the best policy's
+    /// weights come back (a greedy policy can lose a task it had solved when one round's training tips a close choice).
+    /// Returns the validation success of the policy now in place.
+    /// </summary>
+    private double KeepBest(double success, int round)
+    {
         lock (_torch)
         {
             if (success >= _bestValidation)
             {
-                DisposeBest();
+                Dispose(_best);
                 _best = Policy.Snapshot();
                 _bestValidation = success;
                 _bestRound = round;
@@ -209,19 +289,17 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
             {
                 Policy.Restore(_best);
             }
-        }
 
-        return (success, results.Sum(r => r.Sum(e => e.Steps.Count)));
+            return _bestValidation;
+        }
     }
 
-    private void DisposeBest()
+    private static void Dispose(Dictionary<string, TorchSharp.torch.Tensor>? weights)
     {
-        foreach (var t in _best?.Values ?? Enumerable.Empty<TorchSharp.torch.Tensor>())
+        foreach (var t in weights?.Values ?? Enumerable.Empty<TorchSharp.torch.Tensor>())
         {
             t.Dispose();
         }
-
-        _best = null;
     }
 
     private IReadOnlyList<int> HeldOutSeeds() => [.. Enumerable.Range(0, spec.Eval.EpisodesPerTask).Select(BuiltInTasks.HeldOutSeed)];
@@ -346,6 +424,13 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
         }
 
         sb.Append("| imagined successes |").AppendJoin("", results.Rounds.Select(r => string.Create(inv, $" {r.ImaginedSuccesses} |"))).Append('\n');
+        if (results.Rounds.Any(r => r.ImaginedKept is not null || r.LookAheadUsed is not null))
+        {
+            static string YesNo(bool? b) => b is null ? " |" : b.Value ? " yes |" : " no |";
+            sb.Append("| imagined trajectories kept (validation) |").AppendJoin("", results.Rounds.Select(r => YesNo(r.ImaginedKept))).Append('\n');
+            sb.Append("| look-ahead on (validation) |").AppendJoin("", results.Rounds.Select(r => YesNo(r.LookAheadUsed))).Append('\n');
+        }
+
         return sb.ToString();
     }
 }
