@@ -76,6 +76,24 @@ public sealed class WebPolicyTests
     }
 
     [Fact]
+    public void Unchecking_a_box_the_episode_just_checked_is_told_apart_from_turning_a_switch_off()
+    {
+        var boxes = new WebObservation("Check \"orbit\", \"tunnel\" and nothing else, then press Submit.", "http://127.0.0.1:1/e/ab/", "Checkboxes",
+            [
+                new WebElement(1, "checkbox", "input", "tunnel", "tunnel", Interactive: true, Checked: false, InputType: "checkbox"),
+                new WebElement(3, "checkbox", "input", "orbit", "orbit", Interactive: true, Checked: true, InputType: "checkbox"),
+            ], 1);
+        var afterCheck = WebFeatures.Candidates(boxes, ["check|orbit|"]).ToDictionary(c => c.Action.ToString());
+        Assert.Equal(["check(1)", "uncheck(3)"], afterCheck.Keys);
+        Assert.Equal(1, Dense(afterCheck["uncheck(3)"], WebFeatures.ValuePlaced));
+        Assert.Equal(0, Dense(afterCheck["check(1)"], WebFeatures.ValuePlaced));
+
+        var settings = new WebObservation("Turn \"Wi-Fi\" off and press Save.", "http://127.0.0.1:1/e/ab/", "Settings",
+            [new WebElement(1, "switch", "input", "Wi-Fi", "on", Interactive: true, Checked: true, InputType: "checkbox")], 0);
+        Assert.Equal(0, Dense(WebFeatures.Candidates(settings, []).Single(), WebFeatures.ValuePlaced));
+    }
+
+    [Fact]
     public void A_selected_tab_named_by_the_goal_places_its_value()
     {
         WebObservation Tabs(bool targetOpen) => new("Open the \"Sports\" tab and press its Select button.", "http://127.0.0.1:1/e/ab/", "Tabs",

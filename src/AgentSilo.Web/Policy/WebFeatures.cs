@@ -36,6 +36,9 @@ public static partial class WebFeatures
     /// <summary>Dense flag: every goal value is placed (held by a field, or its element checked or selected).</summary>
     public const int AllPlaced = 8;
 
+    /// <summary>Dense flag: the goal value the action is about (typed, selected, or the box's label) is placed already.</summary>
+    public const int ValuePlaced = 15;
+
     /// <summary>Dense flag: the element's text holds the word right before the typed value (the field the goal names).</summary>
     public const int FieldNamedByGoal = 16;
 
@@ -102,15 +105,18 @@ public static partial class WebFeatures
             else if (e.Checked is not null || e.Role is "checkbox" or "radio" or "switch")
             {
                 // Only the action that changes the box: checking a checked one is a no-op in the browser, and offering it
-                // makes "turn X off" (uncheck a checked switch) compete with a do-nothing twin of "turn X on".
+                // makes "turn X off" (uncheck a checked switch) compete with a do-nothing twin of "turn X on". A box the goal
+                // names carries that value's features (is it placed already, its place in the goal, the words around it),
+                // so unchecking a box this episode just checked does not look like turning a switch off.
+                var named = NamedValue(values, e);
                 if (e.Checked is not true)
                 {
-                    Add(candidates, new WebAction(WebActionKind.Check, e.Id), e, values, -1, goalBag, page, history, placed);
+                    Add(candidates, new WebAction(WebActionKind.Check, e.Id), e, values, named, goalBag, page, history, placed);
                 }
 
                 if (e.Checked is not false && e.Role != "radio")
                 {
-                    Add(candidates, new WebAction(WebActionKind.Uncheck, e.Id), e, values, -1, goalBag, page, history, placed);
+                    Add(candidates, new WebAction(WebActionKind.Uncheck, e.Id), e, values, named, goalBag, page, history, placed);
                 }
             }
             else
@@ -223,8 +229,8 @@ public static partial class WebFeatures
         if (arg >= 0)
         {
             var v = values[arg];
-            d[14] = value == v.Text ? 1 : 0;
-            d[15] = placed[arg] ? 1 : 0;
+            d[14] = action.Kind is WebActionKind.Fill or WebActionKind.SelectOption && value == v.Text ? 1 : 0;
+            d[ValuePlaced] = placed[arg] ? 1 : 0;
             // The word right before a quoted value names its field ("email \"x\"" -> Email); the word before that may name the
             // previous field ("name \"a\", email \"b\""), so it only enters the hashed context, not this flag.
             d[FieldNamedByGoal] = v.Before.Length > 0 && textTokens.Contains(v.Before[^1]) ? 1 : 0;
@@ -249,13 +255,29 @@ public static partial class WebFeatures
         _ => false,
     };
 
+    // The index of the goal value that is the element's text, or -1.
+    private static int NamedValue(IReadOnlyList<GoalValue> values, WebElement e)
+    {
+        var text = Norm(e.Text);
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (text.Length > 0 && Norm(values[i].Text) == text)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private sealed record PageFeatures(int Values, int Unplaced, int OnPage, int EmptyFields, int Step, int MaxSteps, bool LastActionFailed);
 
     // A goal value is placed when a field holds it, the element it names is selected (an open tab), or this episode set that
     // element's box to its present state. A box checked from the start is not placed: "turn X off" names a switch that is on.
+    // A box's value attribute is no placement (it often repeats the label, checked or not).
     private static bool Placed(WebElement e, string value, IReadOnlyCollection<string> history)
     {
-        if (e.Value is { } v && v == value)
+        if (e.Checked is null && e.Value is { } v && v == value)
         {
             return true;
         }
