@@ -502,7 +502,7 @@ public sealed partial class ExperimentGrain(
         return new TrajectoryRecord
         {
             Id = t.Id, Experiment = t.ExperimentId, Round = t.Round, Tag = tag, TaskId = t.TaskId, Suite = problem.Suite,
-            Difficulty = problem.Difficulty, PolicyVersion = t.PolicyVersion, Prompt = problem.Prompt, Completion = t.FinalAction,
+            Difficulty = problem.Difficulty, PolicyVersion = t.PolicyVersion, Publication = t.Publication, Prompt = problem.Prompt, Completion = t.FinalAction,
             Answer = problem.Answer, Correct = correct, Kept = kept, Reward = correct ? 1 : 0, MeanLogProb = t.MeanLogProb,
             CompletionTokens = t.Steps.Sum(s => s.TokenIds.Length),
         };
