@@ -88,9 +88,10 @@ internal static class ObjectivesBenchmark
         synchronous.Name += "-sync";
         synchronous.Method.Asynchronous = false;
         synchronous.Train.MaxStaleness = 0;
+        synchronous.Train.PublishEvery = 0; // intermediate versions are read by asynchronous rollouts only
         synchronous.Train.ImportanceLevel = ImportanceLevel.Token; // on policy: plain GRPO, whichever correction the async arm uses
         var band = new Plan(asynchronous).TrainingDifficulties.ToHashSet();
-        var rows = new List<(string Arm, long Seed, double SamplesPerSecond, double Seconds, double Accuracy, double Ood, int Generated, int Stale)>();
+        var rows = new List<(string Arm, long Seed, double SamplesPerSecond, double Seconds, double Accuracy, double Ood, int Generated, int Stale, double Staleness)>();
         for (var k = first; k < first + seeds; k++)
         {
             foreach (var spec in new[] { synchronous, asynchronous }.Where(s => arms == "both" || (arms == "async") == s.Method.Asynchronous))
@@ -110,17 +111,18 @@ internal static class ObjectivesBenchmark
                 var seconds = rounds.Sum(r => r.WallSeconds);
                 var generated = rounds.Sum(r => r.SamplesGenerated);
                 rows.Add((spec.Method.Asynchronous ? "async" : "sync", arm.Seed, generated / seconds, seconds,
-                    Mean(status.Rounds[^1], band, true), Mean(status.Rounds[^1], band, false), generated, rounds.Sum(r => r.SamplesStale)));
+                    Mean(status.Rounds[^1], band, true), Mean(status.Rounds[^1], band, false), generated, rounds.Sum(r => r.SamplesStale),
+                    rounds.Where(r => r.MeanStaleness is not null).Select(r => r.MeanStaleness!.Value).DefaultIfEmpty(0).Average()));
             }
         }
 
         output.WriteLine();
-        output.WriteLine($"asynchronous rollouts: {asynchronous.Name}, rounds 1-{asynchronous.Rounds} (generate + train + evaluate), sync (max_staleness 0) and async (max_staleness {asynchronous.Train.MaxStaleness}) interleaved over {seeds} seeds, torch threads 1");
-        output.WriteLine("| arm | seed | samples | seconds | samples/s | in-band accuracy (final) | out-of-distribution | stale dropped |");
-        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine($"asynchronous rollouts: {asynchronous.Name}, rounds 1-{asynchronous.Rounds} (generate + train + evaluate), sync (max_staleness 0) and async (max_staleness {asynchronous.Train.MaxStaleness}, publish_every {asynchronous.Train.PublishEvery}: {new Plan(asynchronous).PublicationsPerRound} version(s) a round) interleaved over {seeds} seeds, {asynchronous.Eval.ProblemsPerDifficulty} held-out problems a difficulty at most, torch threads 1");
+        output.WriteLine("| arm | seed | samples | seconds | samples/s | in-band accuracy (final) | out-of-distribution | stale dropped | mean staleness (versions) |");
+        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
         {
-            output.WriteLine(string.Create(Inv, $"| {r.Arm} | {r.Seed} | {r.Generated} | {r.Seconds:0.0} | {r.SamplesPerSecond:0.0} | {r.Accuracy:P1} | {r.Ood:P1} | {r.Stale} |"));
+            output.WriteLine(string.Create(Inv, $"| {r.Arm} | {r.Seed} | {r.Generated} | {r.Seconds:0.0} | {r.SamplesPerSecond:0.0} | {r.Accuracy:P1} | {r.Ood:P1} | {r.Stale} | {r.Staleness:0.00} |"));
         }
 
         var sync = rows.Where(r => r.Arm == "sync").ToList();

@@ -72,4 +72,11 @@ public interface ITrainerGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<byte[]> ReadCheckpointAsync(int version, long offset, int count);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> bytes of an intermediate version's checkpoint (train.publish_every), by its
+    /// <see cref="PolicyVersion.Publication"/>, for silos that do not share the trainer's disk; an empty array past the end.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<byte[]> ReadPublicationAsync(int publication, long offset, int count);
 }

@@ -7,12 +7,18 @@ namespace AgentSilo.Grains;
 /// <param name="Version">Version number; 1 is the base model, round r publishes r + 1.</param>
 /// <param name="CheckpointPath">Checkpoint file every silo can read.</param>
 /// <param name="Sha256">The file's hash, checked on load.</param>
+/// <param name="Publication">
+/// 0 for a round's version. An intermediate version (train.publish_every: weights published every K optimiser steps while
+/// a round trains, for asynchronous rollouts) carries its publication number (versions published so far, counted as
+/// <c>Staleness.Publication</c> does) and the <paramref name="Version"/> its round started from.
+/// </param>
 [GenerateSerializer, Immutable, Alias("AgentSilo.PolicyVersion")]
 public sealed record PolicyVersion(
     [property: Id(0)] string Policy,
     [property: Id(1)] int Version,
     [property: Id(2)] string CheckpointPath,
-    [property: Id(3)] string Sha256);
+    [property: Id(3)] string Sha256,
+    [property: Id(4)] int Publication = 0);
 
 /// <summary>Sampling settings (the grain-side twin of the library's SamplingOptions).</summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.SamplingSettings")]
@@ -56,7 +62,8 @@ public sealed record TrajectoryStep(
 /// An episode of one task under one policy version. <see cref="Id"/> is deterministic
 /// ("{experiment}/r{round}/{task}/s{sample}"), so delivery can be at-least-once and counting stays exact.
 /// <see cref="TraceParent"/> is the W3C trace context of the span that produced it (null when not traced), so the training
-/// run that consumes it can link back to its episode.
+/// run that consumes it can link back to its episode. <see cref="Publication"/> is the drawing policy's
+/// <see cref="PolicyVersion.Publication"/> (0: a round's version).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.Trajectory")]
 public sealed record Trajectory(
@@ -66,7 +73,8 @@ public sealed record Trajectory(
     [property: Id(3)] string TaskId,
     [property: Id(4)] int PolicyVersion,
     [property: Id(5)] IReadOnlyList<TrajectoryStep> Steps,
-    [property: Id(6)] string? TraceParent = null)
+    [property: Id(6)] string? TraceParent = null,
+    [property: Id(7)] int Publication = 0)
 {
     public string FinalAction => Steps.Count == 0 ? "" : Steps[^1].Action;
 
@@ -144,6 +152,7 @@ public sealed record JudgeResult(
 /// A training example selected in some round, keyed by the trajectory it came from; <see cref="TraceParent"/> is that
 /// trajectory's trace context, for the training span's links. Objectives beyond SFT get every sample of a problem with its
 /// <see cref="Reward"/>, the sampled <see cref="CompletionTokens"/> and their <see cref="LogProbs"/>, grouped by <see cref="TaskId"/>.
+/// <see cref="Publication"/>: the drawing policy's intermediate version (train.publish_every), 0 for a round's version.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.TrainingSample")]
 public sealed record TrainingSample(
@@ -156,7 +165,8 @@ public sealed record TrainingSample(
     [property: Id(6)] int[]? CompletionTokens = null,
     [property: Id(7)] float[]? LogProbs = null,
     [property: Id(8)] double Reward = 0,
-    [property: Id(9)] string? TaskId = null);
+    [property: Id(9)] string? TaskId = null,
+    [property: Id(10)] int Publication = 0);
 
 [GenerateSerializer, Alias("AgentSilo.TrainerPhase")]
 public enum TrainerPhase
@@ -167,7 +177,10 @@ public enum TrainerPhase
     Failed = 3,
 }
 
-/// <summary>A trainer's progress; polled, since a training run outlasts a grain call.</summary>
+/// <summary>
+/// A trainer's progress; polled, since a training run outlasts a grain call. <see cref="Latest"/> is the newest weights
+/// published, intermediate versions (train.publish_every) included: what asynchronous rollouts sample from.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("AgentSilo.TrainingStatus")]
 public sealed record TrainingStatus(
     [property: Id(0)] TrainerPhase Phase,
@@ -178,4 +191,5 @@ public sealed record TrainingStatus(
     [property: Id(5)] PolicyVersion? Published,
     [property: Id(6)] string? Error,
     [property: Id(7)] double StepsPerSecond,
-    [property: Id(8)] int Examples);
+    [property: Id(8)] int Examples,
+    [property: Id(9)] PolicyVersion? Latest = null);

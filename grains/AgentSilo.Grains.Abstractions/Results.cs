@@ -18,6 +18,10 @@ namespace AgentSilo.Grains;
 /// <param name="SamplesPerSecond">Completions per second in the generate phase.</param>
 /// <param name="TrainStepsPerSecond">Optimiser steps per second.</param>
 /// <param name="SamplesStale">Kept samples the trainer dropped as older than train.max_staleness versions.</param>
+/// <param name="MeanStaleness">
+/// Mean of how many versions (publications, train.publish_every) the round's samples lag the version it trains from: 0
+/// synchronous; null where nothing was sampled.
+/// </param>
 /// <param name="SamplesIngested">Kept samples that entered the training pool (each trajectory id once, however often delivered).</param>
 /// <param name="Temperature">B-STaR: the round's sampling temperature; null when B-STaR is off.</param>
 /// <param name="Threshold">B-STaR: the round's reward threshold (majority vote share).</param>
@@ -50,7 +54,8 @@ public sealed record RoundResult(
     [property: Id(19)] double? Exploration = null,
     [property: Id(20)] double? Exploitation = null,
     [property: Id(21)] double? BalanceScore = null,
-    [property: Id(22)] double? NextTemperature = null);
+    [property: Id(22)] double? NextTemperature = null,
+    [property: Id(23)] double? MeanStaleness = null);
 
 [GenerateSerializer, Alias("AgentSilo.ExperimentPhase")]
 public enum ExperimentPhase

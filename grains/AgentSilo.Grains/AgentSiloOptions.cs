@@ -39,6 +39,10 @@ public sealed class AgentSiloOptions
     /// <summary>Checkpoint of <paramref name="version"/> of <paramref name="policy"/>.</summary>
     public string CheckpointPath(string policy, int version) =>
         Path.Combine(Path.GetFullPath(DataDirectory), "checkpoints", policy, $"v{version:D4}.ckpt");
+
+    /// <summary>Where an intermediate version (train.publish_every) of a policy is written, by its publication number.</summary>
+    public string PublicationPath(string policy, int publication) =>
+        Path.Combine(Path.GetFullPath(DataDirectory), "checkpoints", policy, $"p{publication:D5}.ckpt");
 }
 
 /// <summary>Names shared by grains and hosts.</summary>

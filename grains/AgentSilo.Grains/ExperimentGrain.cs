@@ -215,6 +215,7 @@ public sealed partial class ExperimentGrain(
         var spec = plan.Spec;
         int generated = 0, kept = 0, keptCorrect = 0, stale = 0, ingestedCount = 0;
         double samplesPerSecond = 0;
+        double? meanStaleness = null;
         int? target = null;
         (BalanceConfig Config, BalanceStats Stats)? balance = null;
         var log = new List<TrajectoryRecord>();
@@ -241,7 +242,9 @@ public sealed partial class ExperimentGrain(
             List<Trajectory> trajectories;
             using (var step = StartStep("generate", round))
             {
-                var latest = (await trainer.GetStatusAsync()).Published?.Version ?? policy.Version;
+                var perRound = plan.PublicationsPerRound;
+                var latestVersion = (await trainer.GetStatusAsync()).Published ?? policy;
+                var latest = Staleness.Publication(latestVersion.Version, latestVersion.Publication, perRound);
                 if (_prefetch is { } prefetch && prefetch.Round == round)
                 {
                     // Sampled while the previous round trained, by the version before the latest (within train.max_staleness).
@@ -253,7 +256,9 @@ public sealed partial class ExperimentGrain(
                     trajectories = await RolloutAsync(plan, policy, round, "gen", problems, Sampling(plan, problems), cancellationToken);
                 }
 
-                GrainTelemetry.PolicyVersionLag.Record(latest - trajectories.Select(t => t.PolicyVersion).DefaultIfEmpty(latest).Min(), GrainTelemetry.Experiment(Id, round));
+                var lags = trajectories.Select(t => latest - Staleness.Publication(t.PolicyVersion, t.Publication, perRound)).DefaultIfEmpty(0).ToList();
+                GrainTelemetry.PolicyVersionLag.Record(lags.Max(), GrainTelemetry.Experiment(Id, round));
+                meanStaleness = lags.Average();
                 generated = trajectories.Count;
                 samplesPerSecond = _samplesPerSecond = generated / Math.Max(generateClock.Elapsed.TotalSeconds, 1e-9);
                 GrainTelemetry.SamplesPerSecond.Record(samplesPerSecond, GrainTelemetry.Experiment(Id, round));
@@ -281,7 +286,7 @@ public sealed partial class ExperimentGrain(
                 var ingested = await trainer.IngestAsync(
                     [.. trajectories.Select((t, i) => new TrainingSample(
                         t.Id, round, byId[t.TaskId].Prompt, t.FinalAction, t.PolicyVersion, t.TraceParent,
-                        [.. t.Steps.SelectMany(x => x.TokenIds)], [.. t.Steps.SelectMany(x => x.LogProbs)], rewards[i], t.TaskId))],
+                        [.. t.Steps.SelectMany(x => x.TokenIds)], [.. t.Steps.SelectMany(x => x.LogProbs)], rewards[i], t.TaskId, t.Publication))],
                     spec.Train.MaxStaleness);
                 stale = ingested.Stale;
                 ingestedCount = ingested.Fresh;
@@ -308,7 +313,8 @@ public sealed partial class ExperimentGrain(
                     var byTrajectory = trajectories.ToDictionary(t => t.Id, StringComparer.Ordinal);
                     var ingested = await trainer.IngestAsync(
                         judged.Kept.Select(v => new TrainingSample(
-                            v.TrajectoryId, round, prompts[v.TaskId], v.Answer, byTrajectory[v.TrajectoryId].PolicyVersion, byTrajectory[v.TrajectoryId].TraceParent))
+                            v.TrajectoryId, round, prompts[v.TaskId], v.Answer, byTrajectory[v.TrajectoryId].PolicyVersion, byTrajectory[v.TrajectoryId].TraceParent,
+                            Publication: byTrajectory[v.TrajectoryId].Publication))
                             .ToList(),
                         spec.Train.MaxStaleness);
                     stale = ingested.Stale;
@@ -323,7 +329,8 @@ public sealed partial class ExperimentGrain(
         TrainingStatus training;
         using (StartStep("train", round))
         {
-            if (spec.Method.Asynchronous && round >= 1 && round < spec.Rounds && state.State.Policy is { } current)
+            var prefetchNext = spec.Method.Asynchronous && round >= 1 && round < spec.Rounds && state.State.Policy is not null;
+            if (prefetchNext && spec.Train.PublishEvery == 0 && state.State.Policy is { } current)
             {
                 // Asynchronous rollouts: the rollout grains sample the next round's problems from the current version while
                 // the trainer steps; that round trains on them one version stale (importance-corrected by the objective).
@@ -333,6 +340,16 @@ public sealed partial class ExperimentGrain(
             }
 
             await trainer.StartTrainingAsync(round, steps);
+            if (prefetchNext && spec.Train.PublishEvery > 0)
+            {
+                // Versions finer than a round: each batch of the next round's problems is sampled, one batch at a time, by
+                // the latest version the trainer has published while it steps, within train.max_staleness of the version
+                // the next round trains from (started after the run, so the first status poll sees it training).
+                var next = round + 1;
+                var nextProblems = plan.GenerationProblems(next);
+                _prefetch = (next, PrefetchAsync(plan, trainer, next, nextProblems, cancellationToken));
+            }
+
             do
             {
                 await Task.Delay(options.Value.TrainerPollInterval, time, cancellationToken);
@@ -365,7 +382,35 @@ public sealed partial class ExperimentGrain(
             clock.Elapsed.TotalSeconds, samplesPerSecond, training.StepsPerSecond, stale, ingestedCount,
             plan.Objective(round).ToString().ToLowerInvariant(),
             balance?.Config.Temperature, balance?.Config.Threshold, balance?.Stats.Exploration, balance?.Stats.Exploitation, balance?.Stats.BalanceScore,
-            balance is null ? null : state.State.Temperature);
+            balance is null ? null : state.State.Temperature, meanStaleness);
+    }
+
+    /// <summary>
+    /// Asynchronous rollouts with intermediate versions (train.publish_every): the next round's problems in
+    /// <see cref="Plan.PublicationsPerRound"/> batches, sampled one after another while the trainer steps, each by the latest
+    /// published version once that is at most train.max_staleness versions behind the one <paramref name="round"/> trains
+    /// from (AReaL's staleness control: a rollout waits rather than draw samples the bound would drop).
+    /// </summary>
+    private Task<List<Trajectory>> PrefetchAsync(Plan plan, ITrainerGrain trainer, int round, IReadOnlyList<TaskProblem> problems, CancellationToken cancellationToken)
+    {
+        var perRound = plan.PublicationsPerRound;
+        var oldest = Staleness.Publication(round, 0, perRound) - plan.Spec.Train.MaxStaleness;
+        var batch = Math.Max(1, (problems.Count + perRound - 1) / perRound);
+        return RolloutAsync(plan, state.State.Policy!, round, "gen", problems, Sampling(plan, problems), cancellationToken, showProgress: false,
+            perChunk: batch, inFlight: 1, latest: async ct =>
+            {
+                while (true)
+                {
+                    var status = await trainer.GetStatusAsync();
+                    var version = status.Latest ?? status.Published;
+                    if (version is not null && (status.Phase != TrainerPhase.Training || Staleness.Publication(version.Version, version.Publication, perRound) >= oldest))
+                    {
+                        return version;
+                    }
+
+                    await Task.Delay(options.Value.TrainerPollInterval, time, ct);
+                }
+            });
     }
 
     /// <summary>The generation sampling: the spec's, at the temperature B-STaR chose when it is on.</summary>
@@ -457,7 +502,7 @@ public sealed partial class ExperimentGrain(
         return new TrajectoryRecord
         {
             Id = t.Id, Experiment = t.ExperimentId, Round = t.Round, Tag = tag, TaskId = t.TaskId, Suite = problem.Suite,
-            Difficulty = problem.Difficulty, PolicyVersion = t.PolicyVersion, Prompt = problem.Prompt, Completion = t.FinalAction,
+            Difficulty = problem.Difficulty, PolicyVersion = t.PolicyVersion, Publication = t.Publication, Prompt = problem.Prompt, Completion = t.FinalAction,
             Answer = problem.Answer, Correct = correct, Kept = kept, Reward = correct ? 1 : 0, MeanLogProb = t.MeanLogProb,
             CompletionTokens = t.Steps.Sum(s => s.TokenIds.Length),
         };
@@ -503,13 +548,14 @@ public sealed partial class ExperimentGrain(
     /// <summary>Fans the problems out over rollout grains in chunks small enough for one call each.</summary>
     private async Task<List<Trajectory>> RolloutAsync(
         Plan plan, PolicyVersion policy, int round, string tag, IReadOnlyList<TaskProblem> problems,
-        Learning.SamplingOptions sampling, CancellationToken cancellationToken, IReadOnlyList<string>? drafts = null, bool showProgress = true)
+        Learning.SamplingOptions sampling, CancellationToken cancellationToken, IReadOnlyList<string>? drafts = null, bool showProgress = true,
+        int? perChunk = null, int? inFlight = null, Func<CancellationToken, Task<PolicyVersion>>? latest = null)
     {
         // An external policy answers one HTTP request per sample: smaller chunks keep each call well inside the grain-call timeout.
         var maxSequences = _external is null ? options.Value.MaxSequencesPerRollout : Math.Min(options.Value.MaxSequencesPerRollout, 64);
-        var perChunk = Math.Max(1, maxSequences / sampling.SamplesPerPrompt);
+        var chunkSize = Math.Min(perChunk ?? int.MaxValue, Math.Max(1, maxSequences / sampling.SamplesPerPrompt));
         var settings = new SamplingSettings(sampling.Temperature, sampling.TopP, sampling.SamplesPerPrompt, sampling.MaxNewTokens);
-        var chunks = problems.Chunk(perChunk).ToList();
+        var chunks = problems.Chunk(chunkSize).ToList();
         if (showProgress)
         {
             SetStep(tag, 0, chunks.Count);
@@ -521,7 +567,7 @@ public sealed partial class ExperimentGrain(
         // with its silo's policy workers.
         var silos = (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count;
         var slots = System.Threading.Channels.Channel.CreateUnbounded<int>();
-        for (var slot = 0; slot < options.Value.RolloutConcurrency * Math.Max(1, silos); slot++)
+        for (var slot = 0; slot < (inFlight ?? options.Value.RolloutConcurrency * Math.Max(1, silos)); slot++)
         {
             slots.Writer.TryWrite(slot);
         }
@@ -532,8 +578,10 @@ public sealed partial class ExperimentGrain(
             try
             {
                 var seed = RolloutSeed(plan.Spec.Seed, round, tag, i);
-                var request = new RolloutRequest(Id, round, policy, chunk, settings, seed, tag, i * perChunk, _external,
-                    drafts is null ? null : [.. drafts.Skip(i * perChunk).Take(chunk.Length)]);
+                // Asynchronous rollouts pick the latest published version per batch, when the batch starts.
+                var version = latest is null ? policy : await latest(cancellationToken);
+                var request = new RolloutRequest(Id, round, version, chunk, settings, seed, tag, i * chunkSize, _external,
+                    drafts is null ? null : [.. drafts.Skip(i * chunkSize).Take(chunk.Length)]);
                 for (var attempt = 1; ; attempt++)
                 {
                     try

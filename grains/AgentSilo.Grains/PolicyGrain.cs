@@ -109,10 +109,13 @@ public sealed partial class PolicyGrain(
     /// </summary>
     private async Task<string> LocalCheckpointAsync(PolicyVersion policy)
     {
-        var cache = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "checkpoint-cache", policy.Policy, $"v{policy.Version:D4}-{policy.Sha256[..16]}.ckpt");
+        var name = policy.Publication > 0 ? $"p{policy.Publication:D5}" : $"v{policy.Version:D4}";
+        var cache = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "checkpoint-cache", policy.Policy, $"{name}-{policy.Sha256[..16]}.ckpt");
         var trainer = GrainFactory.GetGrain<ITrainerGrain>(policy.Policy);
         var (path, fetched) = await CheckpointTransfer.LocalPathAsync(
-            policy.CheckpointPath, cache, offset => trainer.ReadCheckpointAsync(policy.Version, offset, CheckpointTransfer.ChunkBytes));
+            policy.CheckpointPath, cache, offset => policy.Publication > 0
+                ? trainer.ReadPublicationAsync(policy.Publication, offset, CheckpointTransfer.ChunkBytes)
+                : trainer.ReadCheckpointAsync(policy.Version, offset, CheckpointTransfer.ChunkBytes));
         if (fetched)
         {
             LogFetched(logger, policy.Policy, policy.Version, new FileInfo(path).Length);

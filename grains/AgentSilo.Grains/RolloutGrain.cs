@@ -49,7 +49,7 @@ public sealed class RolloutGrain : Grain, IRolloutGrain
             var problem = request.Problems[c.PromptIndex];
             var id = $"{prefix}/p{request.FirstIndex + c.PromptIndex}/s{sampleIndex[c.PromptIndex]++}";
             var step = new TrajectoryStep(problem.Prompt, c.Text, c.TokenIds, c.LogProbs, c.Stopped);
-            trajectories.Add(new Trajectory(id, request.ExperimentId, request.Round, problem.Id, request.Policy.Version, [step], traceParent));
+            trajectories.Add(new Trajectory(id, request.ExperimentId, request.Round, problem.Id, request.Policy.Version, [step], traceParent, request.Policy.Publication));
         }
 
         var tags = new TagList

@@ -77,7 +77,7 @@ public sealed partial class TrainerGrain(
         _seen.Clear();
         _seen.UnionWith(state.State.Samples.Select(s => s.TrajectoryId));
         _baseExamples = _plan.BaseExamples();
-        _status = new TrainingStatus(TrainerPhase.Idle, 0, 0, 0, 0, state.State.Published, null, 0, 0);
+        _status = new TrainingStatus(TrainerPhase.Idle, 0, 0, 0, 0, state.State.Published, null, 0, 0, state.State.Published);
         LogInitialised(logger, this.GetPrimaryKeyString(), resumeFrom?.Version ?? 0, device.type.ToString());
         return state.State.Published;
     }
@@ -96,14 +96,23 @@ public sealed partial class TrainerGrain(
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<TrainingSample> samples, int maxStaleness)
     {
-        var latest = state.State.Published?.Version ?? 0;
-        var current = samples.Where(s => !Staleness.IsStale(latest, s.PolicyVersion, maxStaleness)).ToList();
+        var latest = LatestPublication();
+        var current = samples.Where(s => !Staleness.IsStale(latest, SamplePublication(s), maxStaleness)).ToList();
         var fresh = await SubmitAsync(current);
         return new IngestResult(fresh, current.Count - fresh, samples.Count - current.Count);
     }
 
     public Task<byte[]> ReadCheckpointAsync(int version, long offset, int count) =>
         CheckpointTransfer.ReadChunkAsync(options.Value.CheckpointPath(this.GetPrimaryKeyString(), version), offset, count);
+
+    public Task<byte[]> ReadPublicationAsync(int publication, long offset, int count) =>
+        CheckpointTransfer.ReadChunkAsync(options.Value.PublicationPath(this.GetPrimaryKeyString(), publication), offset, count);
+
+    /// <summary>The latest round version's publication number (train.max_staleness counts publications).</summary>
+    private int LatestPublication() =>
+        state.State.Published is { } p ? Staleness.Publication(p.Version, p.Publication, _plan?.PublicationsPerRound ?? 1) : 0;
+
+    private int SamplePublication(TrainingSample s) => Staleness.Publication(s.PolicyVersion, s.Publication, _plan?.PublicationsPerRound ?? 1);
 
     public Task StartTrainingAsync(int round, int steps)
     {
@@ -139,7 +148,7 @@ public sealed partial class TrainerGrain(
             (train, count, consumed) = ObjectiveRun(plan, objective, round, steps);
         }
 
-        _status = new TrainingStatus(TrainerPhase.Training, round, 0, steps, 0, state.State.Published, null, 0, count);
+        _status = new TrainingStatus(TrainerPhase.Training, round, 0, steps, 0, state.State.Published, null, 0, count, state.State.Published);
 
         // The span outlives this call: it ends when the run does. Activity.Current is restored so the call's own span is untouched.
         var caller = Activity.Current;
@@ -161,9 +170,9 @@ public sealed partial class TrainerGrain(
         var spec = plan.Spec.Train;
         var model = _model!;
         var policyGradient = objective is ObjectiveKind.Grpo or ObjectiveKind.Reinforce;
-        var latest = state.State.Published?.Version ?? 0;
+        var latest = LatestPublication();
         var consumed = state.State.Samples.Where(s => s.CompletionTokens is not null
-                && Staleness.TrainsOn(s.Round, s.PolicyVersion, round, latest, spec.MaxStaleness, policyGradient, spec.Accumulate))
+                && Staleness.TrainsOn(s.Round, SamplePublication(s), round, latest, spec.MaxStaleness, policyGradient, spec.Accumulate))
             .ToList();
         var scored = consumed.Select(s => new ScoredSample(
             s.TaskId ?? s.Prompt, plan.Tokenizer.EncodePrompt(s.Prompt), s.CompletionTokens!, s.LogProbs ?? [], s.Reward, s.PolicyVersion)).ToList();
@@ -239,6 +248,8 @@ public sealed partial class TrainerGrain(
         {
             var seed = plan.Spec.Seed + (round * 7919L);
             var metricTags = GrainTelemetry.Experiment(experiment, round);
+            var publishEvery = round >= 1 && plan.Spec.Method.Asynchronous ? plan.Spec.Train.PublishEvery : 0;
+            var from = state.State.Published;
             var report = count == 0 || steps == 0
                 ? new TrainingReport(0, 0, 0, 0, TimeSpan.Zero)
                 : await Task.Factory.StartNew(
@@ -249,6 +260,12 @@ public sealed partial class TrainerGrain(
                         return train(seed, (step, loss) =>
                         {
                             _status = _status with { Step = step, Loss = loss };
+                            if (publishEvery > 0 && step % publishEvery == 0 && step < steps && from is not null)
+                            {
+                                // An intermediate version, saved between steps on this (the training) thread.
+                                _status = _status with { Latest = PublishIntermediate(plan, from, step / publishEvery) };
+                            }
+
                             var now = Stopwatch.GetTimestamp();
                             GrainTelemetry.TrainStepDuration.Record(Stopwatch.GetElapsedTime(last, now).TotalSeconds, metricTags);
                             GrainTelemetry.TrainLoss.Record(loss, metricTags);
@@ -279,7 +296,7 @@ public sealed partial class TrainerGrain(
                 }
             }
 
-            _status = new TrainingStatus(TrainerPhase.Done, round, report.Steps, steps, report.MeanLoss, published, null, report.StepsPerSecond, count);
+            _status = new TrainingStatus(TrainerPhase.Done, round, report.Steps, steps, report.MeanLoss, published, null, report.StepsPerSecond, count, published);
             if (activity is { IsAllDataRequested: true })
             {
                 activity.SetTag(AgentSiloAttributes.TrainLoss, report.MeanLoss);
@@ -298,6 +315,22 @@ public sealed partial class TrainerGrain(
         {
             activity?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Saves the weights as the <paramref name="index"/>-th intermediate version of the round that started from
+    /// <paramref name="from"/> (train.publish_every); runs on the training thread, between optimiser steps.
+    /// </summary>
+    private PolicyVersion PublishIntermediate(Plan plan, PolicyVersion from, int index)
+    {
+        var experiment = this.GetPrimaryKeyString();
+        var publication = Staleness.Publication(from.Version, 0, plan.PublicationsPerRound) + index;
+        var path = options.Value.PublicationPath(experiment, publication);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var metadata = new Dictionary<string, string> { ["experiment"] = experiment, ["version"] = $"{from.Version}", ["publication"] = $"{publication}" };
+        var file = Checkpoint.Save(path, _model!, plan.Tokenizer, metadata);
+        LogPublishedIntermediate(logger, experiment, publication, from.Version);
+        return new PolicyVersion(experiment, from.Version, file.Path, file.Sha256, publication);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -333,6 +366,9 @@ public sealed partial class TrainerGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Experiment} published version {Version} after {Steps} steps, mean loss {Loss:F4}")]
     private static partial void LogPublished(ILogger logger, string experiment, int version, int steps, double loss);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Trainer {Experiment} published intermediate version {Publication} (round from version {Version})")]
+    private static partial void LogPublishedIntermediate(ILogger logger, string experiment, int publication, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Experiment} round {Round}: {Samples} samples, importance weight mean {Positive:F3} (advantage > 0), {Negative:F3} (advantage < 0), capped {Capped:P1}, below 1/2 {BelowHalf:P1}")]
     private static partial void LogImportance(ILogger logger, string experiment, int round, int samples, double positive, double negative, double capped, double belowHalf);

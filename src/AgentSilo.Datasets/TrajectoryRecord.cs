@@ -35,6 +35,14 @@ public sealed class TrajectoryRecord
     [JsonPropertyName("policy_version")]
     public int PolicyVersion { get; set; }
 
+    /// <summary>
+    /// The publication number of the intermediate version that sampled it (train.publish_every: weights published while a
+    /// round trains, read by asynchronous rollouts); 0 when a round's version (<see cref="PolicyVersion"/>) did. Omitted when 0.
+    /// </summary>
+    [JsonPropertyName("publication")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Publication { get; set; }
+
     [JsonPropertyName("prompt")]
     public string Prompt { get; set; } = "";
 

@@ -290,6 +290,15 @@ public sealed class TrainSection
     /// </summary>
     public int MaxStaleness { get; set; }
 
+    /// <summary>
+    /// Asynchronous rollouts: the trainer also publishes its weights every this many optimiser steps of a round, and the
+    /// next round's rollouts sample each batch of problems from the latest version published, waiting while it would be
+    /// more than <see cref="MaxStaleness"/> versions behind the one the next round trains from. Staleness then counts
+    /// published versions (steps_per_round / publish_every a round, rounded up), as AReaL counts single updates.
+    /// Default 0: versions only at a round's end (the next round's samples are one version stale).
+    /// </summary>
+    public int PublishEvery { get; set; }
+
     /// <summary>The loss: sft, reinforce, grpo, dpo, srpo or pit. Default sft.</summary>
     public ObjectiveKind Objective { get; set; } = ObjectiveKind.Sft;
 

@@ -39,6 +39,9 @@ public sealed class Plan
         ? ObjectiveKind.Sft
         : Spec.Train.Schedule is { Count: > 0 } schedule ? schedule[(round - 1) % schedule.Count] : Spec.Train.Objective;
 
+    /// <summary>Versions a training round publishes (train.publish_every): the unit of train.max_staleness.</summary>
+    public int PublicationsPerRound => Staleness.PublicationsPerRound(Spec.Train.StepsPerRound, Spec.Train.PublishEvery);
+
     public int MinDifficulty => Spec.Task.Difficulties[0];
 
     public int MaxDifficulty => Spec.Task.Difficulties[1];

@@ -212,6 +212,15 @@ public static partial class SpecLoader
                 errors.Add("method.asynchronous: samples are drawn one version behind the trainer; train.max_staleness must be at least 1");
             }
 
+            if (t.PublishEvery < 0 || (t.PublishEvery > 0 && t.PublishEvery >= t.StepsPerRound))
+            {
+                errors.Add($"train.publish_every: must be 0 (versions at a round's end only) or between 1 and train.steps_per_round - 1 ({t.StepsPerRound - 1}), got {t.PublishEvery}");
+            }
+        }
+        else if (t.PublishEvery != 0)
+        {
+            errors.Add($"train.publish_every: intermediate versions are read by asynchronous rollouts only; set method.asynchronous or leave it 0, got {t.PublishEvery}");
+
             if (m.Kind == MethodKind.Curriculum)
             {
                 errors.Add("method.asynchronous: a curriculum round depends on the previous one's result; it runs synchronously");

@@ -6,7 +6,7 @@ namespace AgentSilo.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public class ObjectiveGrainTests(ClusterFixture fixture)
 {
-    private static string Spec(string name, string objective, bool asynchronous, bool bstar = false) => $"""
+    private static string Spec(string name, string objective, bool asynchronous, bool bstar = false, int publishEvery = 0) => $"""
         name: {name}
         seed: 11
         rounds: 2
@@ -35,6 +35,7 @@ public class ObjectiveGrainTests(ClusterFixture fixture)
           steps_per_round: 15
           learning_rate: 0.001
           max_staleness: 1
+          publish_every: {publishEvery}
         eval:
           problems_per_difficulty: 20
           samples: 0
@@ -68,6 +69,47 @@ public class ObjectiveGrainTests(ClusterFixture fixture)
         var late = await trainer.IngestAsync(
             [new("async-grpo/r9/gen/p0/s0", 9, "ab>", "ba", 1, CompletionTokens: [4, 3, 2], LogProbs: [-1, -1, -1], Reward: 1, TaskId: "x"),
              new("async-grpo/r9/gen/p0/s1", 9, "ab>", "ab", 2, CompletionTokens: [3, 4, 2], LogProbs: [-1, -1, -1], Reward: 0, TaskId: "x")],
+            spec.Train.MaxStaleness);
+        Assert.Equal(new IngestResult(Fresh: 1, Duplicates: 0, Stale: 1), late);
+    }
+
+    [Fact]
+    public async Task Intermediate_versions_are_published_every_k_steps_and_the_next_round_samples_the_latest_within_the_bound()
+    {
+        // 15 steps a round, a version every 5: three a round (publications: base 1; round 1: 2, 3 and its end 4 = v2).
+        var spec = SpecLoader.Parse(Spec("async-publish", "grpo", asynchronous: true, publishEvery: 5));
+        var experiment = fixture.Grains.GetGrain<IExperimentGrain>(spec.Name);
+        await experiment.StartAsync(SpecLoader.ToJson(spec), resume: false);
+        var status = await ExperimentGrainTests.WaitAsync(experiment);
+        Assert.True(status.Phase == ExperimentPhase.Completed, $"{status.Phase}: {status.Error}");
+
+        // The trainer wrote round 1's and round 2's intermediate versions (2, 3; 5, 6) next to the round versions, and serves them.
+        var directory = Path.Combine(fixture.DataDirectory, "checkpoints", spec.Name);
+        Assert.Equal(["p00002.ckpt", "p00003.ckpt", "p00005.ckpt", "p00006.ckpt"],
+            Directory.GetFiles(directory, "p*.ckpt").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var trainer = fixture.Grains.GetGrain<ITrainerGrain>(spec.Name);
+        var bytes = await trainer.ReadPublicationAsync(3, 0, int.MaxValue);
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(directory, "p00003.ckpt")), bytes);
+
+        // Round 1 samples the base synchronously. Round 2 was sampled while round 1 trained, batch by batch, each by the latest
+        // version once it was at most 1 publication behind v2 (publication 4): publication 3 (round 1's 2nd intermediate) or v2.
+        var generated = TrajectoryLog.ReadAll(fixture.DataDirectory).Where(r => r.Experiment == spec.Name && r.Tag == "gen").ToList();
+        Assert.All(generated.Where(r => r.Round == 1), r => Assert.Equal((1, 0), (r.PolicyVersion, r.Publication)));
+        var second = generated.Where(r => r.Round == 2).ToList();
+        Assert.Equal(status.Rounds[2].SamplesGenerated, second.Count);
+        Assert.All(second, r => Assert.Contains((r.PolicyVersion, r.Publication), new[] { (1, 3), (2, 0) }));
+        Assert.All(status.Rounds.Skip(1), r =>
+        {
+            Assert.Equal(0, r.SamplesStale);
+            Assert.Equal(r.SamplesGenerated, r.SamplesIngested);
+        });
+        Assert.Equal(0, status.Rounds[1].MeanStaleness);
+        Assert.Equal(second.Average(r => r.Publication == 3 ? 1.0 : 0.0), status.Rounds[2].MeanStaleness!.Value, 9);
+
+        // The trainer is at v3 (publication 7): round 2's first intermediate version (5) is 2 behind, beyond the bound; its second (6) within it.
+        var late = await trainer.IngestAsync(
+            [new("async-publish/r9/gen/p0/s0", 9, "ab>", "ba", 2, CompletionTokens: [4, 3, 2], LogProbs: [-1, -1, -1], Reward: 1, TaskId: "x", Publication: 5),
+             new("async-publish/r9/gen/p0/s1", 9, "ab>", "ab", 2, CompletionTokens: [3, 4, 2], LogProbs: [-1, -1, -1], Reward: 0, TaskId: "x", Publication: 6)],
             spec.Train.MaxStaleness);
         Assert.Equal(new IngestResult(Fresh: 1, Duplicates: 0, Stale: 1), late);
     }
