@@ -112,8 +112,10 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
         bool? imaginedKept = null;
         if (round > 0)
         {
+            // Exploration samples; everything else (validation, evaluation) is greedy.
             Policy.Temperature = spec.Explore.Temperature;
             var results = await ForEachAsync(tasks, t => ExploreAsync(t, round, cancellationToken), cancellationToken).ConfigureAwait(false);
+            Policy.Temperature = 0;
             for (var i = 0; i < tasks.Count; i++)
             {
                 explored[tasks[i].Id] = results[i];
@@ -165,7 +167,6 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
                 }
             }
 
-            Policy.Temperature = 0;
             if (imaginedExamples.Count > 0 && spec.Eval.ValidationPerTask > 0)
             {
                 (policyLoss, validation, imaginedKept) = await TrainChoosingImaginedAsync(tasks, imaginedExamples, round, cancellationToken).ConfigureAwait(false);
@@ -176,7 +177,6 @@ public sealed class WebEvolution(WebEvolutionSpec spec, TaskSite site, WebBrowse
             }
         }
 
-        Policy.Temperature = 0;
         var lookAhead = WorldModel is not null && spec.WorldModel.Lookahead && round > 0 ? LookAhead.Create(Policy, WorldModel, spec.WorldModel.TopK) : null;
         bool? lookAheadUsed = null;
         if (round > 0 && spec.Eval.ValidationPerTask > 0)
